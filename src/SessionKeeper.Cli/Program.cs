@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SessionKeeper.Cli.Commands;
 
 namespace SessionKeeper.Cli;
 
@@ -6,7 +7,10 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
-        var root = new RootCommand("keeper — keep screen, tmux and VNC sessions alive across reboots and machines.");
+        var root = new RootCommand(
+            "keeper — keep screen, tmux and VNC sessions alive across reboots and move them between machines.");
+        root.Options.Add(CommandRunner.Verbose);
+        root.Subcommands.Add(ImageCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

@@ -1,0 +1,61 @@
+using System.CommandLine;
+using SessionKeeper.Native;
+
+namespace SessionKeeper.Cli;
+
+/// <summary>
+/// The CLI boundary: runs a command handler and turns every exception into one
+/// <c>error: …</c> line on stderr and an exit code. Stack traces only with <c>--verbose</c>.
+/// </summary>
+internal static class CommandRunner
+{
+    /// <summary>Global <c>--verbose</c> option, available on every command.</summary>
+    public static readonly Option<bool> Verbose = new("--verbose", "-v")
+    {
+        Description = "Show more detail, and stack traces on errors.",
+        Recursive = true,
+    };
+
+    /// <summary>Wraps a handler as a command action.</summary>
+    public static void SetHandler(Command command, Func<ParseResult, TextWriter, ReturnCode> handler)
+    {
+        command.SetAction(parseResult => Run(parseResult, handler));
+    }
+
+    private static int Run(ParseResult parseResult, Func<ParseResult, TextWriter, ReturnCode> handler)
+    {
+        bool verbose = parseResult.GetValue(Verbose);
+        TextWriter stdout = Console.Out;
+        TextWriter stderr = Console.Error;
+        try
+        {
+            return (int)handler(parseResult, stdout);
+        }
+        catch (Exception e)
+        {
+            ReturnCode code = e switch
+            {
+                KeeperException k => k.Code,
+                OperationCanceledException => ReturnCode.Interrupted,
+                _ => ReturnCode.Error,
+            };
+            stderr.WriteLine($"error: {Describe(e)}");
+            if (verbose)
+            {
+                stderr.WriteLine(e.ToString());
+            }
+            else if (e is not KeeperException and not ErrnoException)
+            {
+                stderr.WriteLine("(run with --verbose for details)");
+            }
+            return (int)code;
+        }
+    }
+
+    private static string Describe(Exception e) => e switch
+    {
+        KeeperException or ErrnoException => e.Message,
+        IOException or UnauthorizedAccessException => e.Message,
+        _ => $"{e.Message} [{e.GetType().Name}]",
+    };
+}

@@ -1,0 +1,356 @@
+/* zdtm.c — the test side of the protocol described in zdtm.h. */
+#include "zdtm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *s_pidfile;
+static const char *s_outfile;
+static const char *s_logfile;
+static char s_workdir[4096];
+static int s_logfd = -1;
+static pid_t s_root;
+static int s_ready_fd = -1;
+static volatile sig_atomic_t s_stop;
+
+static void on_sigterm(int sig)
+{
+    (void)sig;
+    s_stop = 1;
+}
+
+static void vlog(const char *prefix, const char *fmt, va_list ap, const char *suffix)
+{
+    char line[2048];
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    struct tm tm;
+    localtime_r(&now.tv_sec, &tm);
+    int n = snprintf(line, sizeof(line), "%02d:%02d:%02d.%03ld %6d %s", tm.tm_hour, tm.tm_min,
+                     tm.tm_sec, now.tv_nsec / 1000000, (int)getpid(), prefix);
+    if (n < 0 || (size_t)n >= sizeof(line)) {
+        return;
+    }
+    int m = vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+    if (m < 0) {
+        return;
+    }
+    n = (size_t)(n + m) >= sizeof(line) - 1 ? (int)sizeof(line) - 2 : n + m;
+    if (suffix != NULL) {
+        m = snprintf(line + n, sizeof(line) - (size_t)n, ": %s", suffix);
+        if (m > 0) {
+            n = (size_t)(n + m) >= sizeof(line) - 1 ? (int)sizeof(line) - 2 : n + m;
+        }
+    }
+    line[n++] = '\n';
+    /* One write() per line on an O_APPEND descriptor keeps lines from several processes of the
+     * tree whole. */
+    ssize_t ignored = write(s_logfd >= 0 ? s_logfd : STDERR_FILENO, line, (size_t)n);
+    (void)ignored;
+}
+
+void test_msg(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vlog("", fmt, ap, NULL);
+    va_end(ap);
+}
+
+void test_perror(const char *fmt, ...)
+{
+    int saved = errno;
+    va_list ap;
+    va_start(ap, fmt);
+    vlog("", fmt, ap, strerror(saved));
+    va_end(ap);
+    errno = saved;
+}
+
+static void usage(const char *prog)
+{
+    fprintf(stderr, "usage: %s --pidfile P --outfile O --logfile L [--workdir D]\n", prog);
+    exit(2);
+}
+
+void test_init(int argc, char **argv)
+{
+    const char *workdir = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (i + 1 >= argc) {
+            usage(argv[0]);
+        }
+        if (strcmp(argv[i], "--pidfile") == 0) {
+            s_pidfile = argv[++i];
+        } else if (strcmp(argv[i], "--outfile") == 0) {
+            s_outfile = argv[++i];
+        } else if (strcmp(argv[i], "--logfile") == 0) {
+            s_logfile = argv[++i];
+        } else if (strcmp(argv[i], "--workdir") == 0) {
+            workdir = argv[++i];
+        } else {
+            usage(argv[0]);
+        }
+    }
+    if (s_pidfile == NULL || s_outfile == NULL || s_logfile == NULL) {
+        usage(argv[0]);
+    }
+    if (workdir != NULL) {
+        snprintf(s_workdir, sizeof(s_workdir), "%s", workdir);
+    } else {
+        snprintf(s_workdir, sizeof(s_workdir), "%s", s_outfile);
+        char *slash = strrchr(s_workdir, '/');
+        if (slash != NULL && slash != s_workdir) {
+            *slash = '\0';
+        } else {
+            snprintf(s_workdir, sizeof(s_workdir), ".");
+        }
+    }
+
+    s_logfd = open(s_logfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (s_logfd < 0) {
+        fprintf(stderr, "%s: cannot open log %s: %s\n", argv[0], s_logfile, strerror(errno));
+        exit(2);
+    }
+
+    /* No SA_RESTART: a blocking call in a streaming test must return EINTR so its loop gets to
+     * look at the flag. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_sigterm;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGTERM, &sa, NULL) < 0) {
+        test_perror("sigaction(SIGTERM)");
+        exit(2);
+    }
+    test_msg("%s: prepare", argv[0]);
+}
+
+const char *test_workdir(void)
+{
+    return s_workdir;
+}
+
+/* Writes text to path so that readers see either no file or the whole text. */
+static int write_atomic(const char *path, const char *text)
+{
+    char tmp[4200];
+    if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        return -1;
+    }
+    size_t len = strlen(text);
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = write(fd, text + done, len - done);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            int saved = errno;
+            close(fd);
+            errno = saved;
+            return -1;
+        }
+        done += (size_t)n;
+    }
+    if (close(fd) < 0) {
+        return -1;
+    }
+    return rename(tmp, path);
+}
+
+void test_daemon(void)
+{
+    int ready[2];
+    if (pipe2(ready, O_CLOEXEC) < 0) {
+        test_perror("pipe2");
+        exit(1);
+    }
+    pid_t child = fork();
+    if (child < 0) {
+        test_perror("fork");
+        exit(1);
+    }
+    if (child > 0) {
+        /* The process the harness started stays until the root is ready, so that a failure
+         * before the pidfile exists shows as a non-zero exit instead of a timeout. */
+        close(ready[1]);
+        char byte;
+        if (test_read(ready[0], &byte, 1) == 1) {
+            _exit(0);
+        }
+        const char *how = test_wait_child(child, "root");
+        test_msg("the test root died before it was ready: %s", how != NULL ? how : "exit 0");
+        _exit(1);
+    }
+
+    close(ready[0]);
+    if (setsid() < 0) {
+        test_perror("setsid");
+        exit(1);
+    }
+    /* The harness's pipes must not stay open in the tree: it would wait on them, and a
+     * checkpoint would have to deal with fds that lead outside the tree. */
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(s_logfd, STDOUT_FILENO) < 0 ||
+        dup2(s_logfd, STDERR_FILENO) < 0) {
+        test_perror("redirecting stdio");
+        exit(1);
+    }
+    close(null);
+
+    s_root = getpid();
+    s_ready_fd = ready[1];
+}
+
+void test_ready(void)
+{
+    if (getpid() != s_root || s_ready_fd < 0) {
+        return;
+    }
+    char text[32];
+    snprintf(text, sizeof(text), "%d\n", (int)getpid());
+    if (write_atomic(s_pidfile, text) < 0) {
+        test_perror("writing pidfile %s", s_pidfile);
+        exit(1);
+    }
+    test_msg("ready; waiting for SIGTERM");
+    char byte = 1;
+    ssize_t ignored = write(s_ready_fd, &byte, 1);
+    (void)ignored;
+    close(s_ready_fd);
+    s_ready_fd = -1;
+}
+
+ssize_t test_read(int fd, void *buf, size_t len)
+{
+    ssize_t n;
+    do {
+        n = read(fd, buf, len);
+    } while (n < 0 && errno == EINTR);
+    return n;
+}
+
+pid_t test_fork(void)
+{
+    pid_t pid = fork();
+    if (pid == 0 && s_ready_fd >= 0) {
+        close(s_ready_fd);
+        s_ready_fd = -1;
+    }
+    return pid;
+}
+
+int test_stop_requested(void)
+{
+    return s_stop;
+}
+
+void test_waitsig(void)
+{
+    /* Blocking SIGTERM between the check and sigsuspend() closes the window in which it
+     * could arrive unnoticed; any other signal only wakes sigsuspend() and the loop goes on. */
+    test_ready();
+    sigset_t term, old;
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    sigprocmask(SIG_BLOCK, &term, &old);
+    sigset_t wait_mask = old;
+    sigdelset(&wait_mask, SIGTERM);
+    while (!s_stop) {
+        sigsuspend(&wait_mask);
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    test_msg("SIGTERM received; checking");
+}
+
+static void __attribute__((noreturn)) verdict(const char *text, int status)
+{
+    if (write_atomic(s_outfile, text) < 0) {
+        test_perror("writing outfile %s", s_outfile);
+        exit(3);
+    }
+    exit(status);
+}
+
+void pass(void)
+{
+    test_msg("PASS");
+    verdict("PASS\n", 0);
+}
+
+void fail(const char *fmt, ...)
+{
+    char reason[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof(reason), fmt, ap);
+    va_end(ap);
+    /* The verdict is one line. */
+    for (char *c = reason; *c != '\0'; c++) {
+        if (*c == '\n' || *c == '\r') {
+            *c = ' ';
+        }
+    }
+    test_msg("FAIL: %s", reason);
+    char line[1100];
+    snprintf(line, sizeof(line), "FAIL: %s\n", reason);
+    verdict(line, 1);
+}
+
+void child_fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vlog("child FAIL: ", fmt, ap, NULL);
+    va_end(ap);
+    _exit(1);
+}
+
+void test_signal_child(pid_t pid)
+{
+    if (kill(pid, SIGTERM) < 0 && errno != ESRCH) {
+        test_perror("kill(%d, SIGTERM)", (int)pid);
+    }
+}
+
+const char *test_wait_child(pid_t pid, const char *name)
+{
+    static char how[256];
+    int status;
+    pid_t got;
+    do {
+        got = waitpid(pid, &status, 0);
+    } while (got < 0 && errno == EINTR);
+    if (got < 0) {
+        snprintf(how, sizeof(how), "%s (pid %d): waitpid: %s", name, (int)pid, strerror(errno));
+        return how;
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        return NULL;
+    }
+    if (WIFEXITED(status)) {
+        snprintf(how, sizeof(how), "%s (pid %d) exited with status %d (its reason is in the log)",
+                 name, (int)pid, WEXITSTATUS(status));
+    } else if (WIFSIGNALED(status)) {
+        snprintf(how, sizeof(how), "%s (pid %d) was killed by signal %d (%s)", name, (int)pid,
+                 WTERMSIG(status), strsignal(WTERMSIG(status)));
+    } else {
+        snprintf(how, sizeof(how), "%s (pid %d) ended with wait status 0x%x", name, (int)pid,
+                 status);
+    }
+    return how;
+}

@@ -1,0 +1,98 @@
+/*
+ * zdtm.h — support library for SessionKeeper's checkpoint/restore test programs.
+ *
+ * THE PROTOCOL
+ *
+ * A test program is one C file linked with lib/zdtm.c. The harness runs it as
+ *
+ *     prog --pidfile P --outfile O --logfile L [--workdir D]
+ *
+ * (all paths absolute; D defaults to the directory of O) and the program goes through three
+ * stages:
+ *
+ *   1. prepare   test_init(argc, argv) parses the arguments, opens L and installs the SIGTERM
+ *                handler; the program then builds its state (memory, children created *after*
+ *                test_daemon, files, ...).
+ *   2. wait      test_daemon() forks; the child calls setsid() so the test tree is a session of
+ *                its own, detached from the harness, with stdin on /dev/null and stdout/stderr
+ *                on L. That child is the *tree root*; it creates the test's child processes, if
+ *                any, and then declares the tree ready with test_ready() (test_waitsig() does
+ *                it implicitly): the root writes its own pid, as it sees it, in decimal followed
+ *                by '\n' to P.tmp and renames it to P, so P either does not exist or is
+ *                complete. Only then does the process the harness started exit with status 0.
+ *                A program that fails before this point exits non-zero without writing P.
+ *                The root then calls test_waitsig(), or loops while !test_stop_requested()
+ *                (streaming tests), until SIGTERM arrives. The harness sends SIGTERM to the
+ *                root only after its checkpoint/restore step; checkpoint and restore themselves
+ *                must stay invisible to the program.
+ *   3. check     the program compares its own view of its state with what it recorded in
+ *                stage 1 and calls pass() or fail("reason"), which write exactly one line,
+ *                "PASS\n" or "FAIL: reason\n", to O.tmp, rename it to O, and exit (0 / 1).
+ *
+ * Rules for test programs:
+ *   - Only the tree root calls pass()/fail(). Children report through their exit status
+ *     (child_fail() logs the reason and exits 1); the root turns that into its verdict.
+ *   - Children are made with test_fork(), after test_daemon() and before test_ready().
+ *   - The root forwards SIGTERM to its children: in the host's namespaces the harness signals
+ *     the root only.
+ *   - Every process of the tree inherits the SIGTERM handler; other signals are left alone, and
+ *     an EINTR caused by them never ends the wait.
+ *
+ * In namespaces mode the harness starts the program under ns_init (pid 1 of a fresh pid
+ * namespace, see ns_init.c); the program does not notice except that its pids are small.
+ */
+#ifndef ZDTM_H
+#define ZDTM_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Parses the protocol's arguments, opens the log and installs the SIGTERM handler. Exits 2 on
+ * bad arguments. Unknown arguments are an error so that a typo in the harness shows at once. */
+void test_init(int argc, char **argv);
+
+/* Detaches the test tree (stage 2). Returns in the tree root only. */
+void test_daemon(void);
+
+/* Declares the tree complete: writes the pidfile and lets the start process exit. Only the
+ * root's first call does anything. Everything a checkpoint should see must exist by now. */
+void test_ready(void);
+
+/* Blocks until SIGTERM has arrived; returns at once if it already has. Called by the root, it
+ * declares the tree ready first. */
+void test_waitsig(void);
+
+/* Non-zero once SIGTERM has arrived; for streaming loops. */
+int test_stop_requested(void);
+
+/* The verdict (stage 3). Both exit. */
+void pass(void) __attribute__((noreturn));
+void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* For child processes: logs "child PID: FAIL: reason" and _exit(1)s. */
+void child_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* fork() for test children: the child drops the root's end of the readiness pipe, so that the
+ * tree holds no fd that leads to the (exited) start process. */
+pid_t test_fork(void);
+
+/* Forwards SIGTERM to a child; a child that is already gone is not an error. */
+void test_signal_child(pid_t pid);
+
+/* Waits for a child, retrying on EINTR; returns a description of how it ended, or NULL when it
+ * exited with status 0. The text lives in a static buffer. */
+const char *test_wait_child(pid_t pid, const char *name);
+
+/* read(2) that retries on EINTR: for the pipes tests use to line up their processes. */
+ssize_t test_read(int fd, void *buf, size_t len);
+
+/* The log: one line per call, prefixed with time and pid. test_perror appends strerror(errno). */
+void test_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void test_perror(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The directory for scratch files of this test (--workdir). */
+const char *test_workdir(void);
+
+#endif

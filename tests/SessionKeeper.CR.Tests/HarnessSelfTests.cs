@@ -1,0 +1,119 @@
+using SessionKeeper.CR.Tests.Harness;
+
+namespace SessionKeeper.CR.Tests;
+
+/// <summary>The harness reports what goes wrong, and cleans up after it.</summary>
+[TestFixture]
+public sealed class HarnessSelfTests
+{
+    private static readonly NamespaceMode[] s_modes = Enum.GetValues<NamespaceMode>();
+
+    [TestCaseSource(nameof(s_modes))]
+    public void Run_ProgramReportsFailure_VerdictIsFailWithItsReason(NamespaceMode mode)
+    {
+        ZdtmResult result = ZdtmRunner.Run(ZdtmProgram.Get("selftest", "always_fail"), new ZdtmRunOptions { Mode = mode });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Verdict, Is.EqualTo(ZdtmVerdict.Fail), result.Describe);
+            Assert.That(result.Reason, Is.EqualTo("deliberate failure: the harness must report this reason"), result.Describe);
+            Assert.That(result.Log, Does.Contain("FAIL: deliberate failure"), "the program's log is part of the result");
+            Assert.That(result.Survivors, Is.Empty, result.Describe);
+        });
+    }
+
+    [TestCaseSource(nameof(s_modes))]
+    public void Run_ProgramNeverWritesPidfile_TimesOutAndKillsItsProcesses(NamespaceMode mode)
+    {
+        var options = new ZdtmRunOptions { Mode = mode, ReadyTimeout = TimeSpan.FromMilliseconds(500) };
+
+        ZdtmResult result = ZdtmRunner.Run(ZdtmProgram.Get("selftest", "no_pidfile"), options);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Verdict, Is.EqualTo(ZdtmVerdict.NotReady), result.Describe);
+            Assert.That(result.Reason, Does.Contain("no pidfile within"), result.Describe);
+            Assert.That(result.Survivors, Is.Empty, result.Describe);
+            Assert.That(ProgramsStillRunning(result.WorkDirectory), Is.Empty, "processes of the run are left");
+        });
+    }
+
+    [Test]
+    public void Run_StepThrows_HarnessErrorAndTreeKilled()
+    {
+        var options = new ZdtmRunOptions { Step = new ThrowingStep() };
+
+        ZdtmResult result = ZdtmRunner.Run(ZdtmProgram.Get("static", "pid_ppid"), options);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Verdict, Is.EqualTo(ZdtmVerdict.HarnessError), result.Describe);
+            Assert.That(result.Reason, Does.Contain("step throwing failed"), result.Describe);
+            Assert.That(ProgramsStillRunning(result.WorkDirectory), Is.Empty, "processes of the run are left");
+        });
+    }
+
+    [Test]
+    public void Run_StepGetsTheLiveRootAndTestPid_ForEachMode([Values] NamespaceMode mode)
+    {
+        var step = new RecordingStep();
+
+        ZdtmResult result = ZdtmRunner.Run(ZdtmProgram.Get("static", "pid_ppid"), new ZdtmRunOptions { Mode = mode, Step = step });
+
+        Assert.That(result.Verdict, Is.EqualTo(ZdtmVerdict.Pass), result.Describe);
+        Assert.That(step.Seen, Is.Not.Null);
+        CheckpointRestoreContext seen = step.Seen!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(step.RootWasAlive && step.TestWasAlive, Is.True, "the step runs on a live tree");
+            Assert.That(Directory.Exists(seen.ImagesDirectory), Is.True);
+            if (mode == NamespaceMode.Host)
+            {
+                Assert.That(seen.TestPid, Is.EqualTo(seen.RootPid));
+            }
+            else
+            {
+                Assert.That(step.RootPidsInside, Is.EqualTo(1), "ns_init is pid 1 of the tree's namespace");
+                Assert.That(seen.TestPid, Is.Not.EqualTo(seen.RootPid));
+            }
+        });
+    }
+
+    // Every process whose command line names the run's directory: the program, its children,
+    // ns_init and unshare all carry the pidfile path in their arguments.
+    private static List<int> ProgramsStillRunning(string workDirectory) =>
+        ProcFs.AllPids()
+            .Where(pid => ProcFs.IsAlive(pid)
+                && (ProcFs.TryReadText($"/proc/{pid}/cmdline") ?? "").Contains(workDirectory, StringComparison.Ordinal))
+            .ToList();
+
+    private sealed class ThrowingStep : ICheckpointRestoreStep
+    {
+        public string Name => "throwing";
+
+        public int Run(CheckpointRestoreContext context, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("this step always fails");
+    }
+
+    private sealed class RecordingStep : ICheckpointRestoreStep
+    {
+        public string Name => "recording";
+
+        public CheckpointRestoreContext? Seen { get; private set; }
+
+        public bool RootWasAlive { get; private set; }
+
+        public bool TestWasAlive { get; private set; }
+
+        public int RootPidsInside { get; private set; }
+
+        public int Run(CheckpointRestoreContext context, CancellationToken cancellationToken)
+        {
+            Seen = context;
+            RootWasAlive = ProcFs.IsAlive(context.RootPid);
+            TestWasAlive = ProcFs.IsAlive(context.TestPid);
+            RootPidsInside = ProcFs.NamespacePids(context.RootPid)[^1];
+            return context.RootPid;
+        }
+    }
+}

@@ -18,48 +18,14 @@ public static partial class Interop
     /// sendmsg(2) with a caller-built header; returns the bytes sent. Retries on EINTR. The
     /// caller keeps every buffer the header points to pinned.
     /// </summary>
-    public static unsafe int SendMsg(SafeFd socket, ref MsgHdr message, MsgFlags flags)
-    {
-        using FdLease lease = socket.Lease();
-        nint n;
-        fixed (MsgHdr* m = &message)
-        {
-            do
-            {
-                n = SendmsgRaw(lease.Fd, m, (int)flags);
-            }
-            while (Interrupted(n));
-        }
-        if (n < 0)
-        {
-            ErrnoException.ThrowLast("sendmsg", FdTarget(socket));
-        }
-        return (int)n;
-    }
+    public static int SendMsg(SafeFd socket, ref MsgHdr message, MsgFlags flags) => MessageCore(socket, ref message, flags, send: true);
 
     /// <summary>
     /// recvmsg(2) with a caller-built header; returns the bytes received (the header's
     /// lengths and flags are updated). Retries on EINTR. Use MSG_PEEK to read queued data
     /// without consuming it.
     /// </summary>
-    public static unsafe int RecvMsg(SafeFd socket, ref MsgHdr message, MsgFlags flags)
-    {
-        using FdLease lease = socket.Lease();
-        nint n;
-        fixed (MsgHdr* m = &message)
-        {
-            do
-            {
-                n = RecvmsgRaw(lease.Fd, m, (int)flags);
-            }
-            while (Interrupted(n));
-        }
-        if (n < 0)
-        {
-            ErrnoException.ThrowLast("recvmsg", FdTarget(socket));
-        }
-        return (int)n;
-    }
+    public static int RecvMsg(SafeFd socket, ref MsgHdr message, MsgFlags flags) => MessageCore(socket, ref message, flags, send: false);
 
     /// <summary>Receives into one buffer (recv(2) by way of recvmsg); MSG_PEEK with SO_PEEK_OFF reads queues in pieces.</summary>
     public static unsafe int Receive(SafeFd socket, Span<byte> buffer, MsgFlags flags = MsgFlags.None)
@@ -156,6 +122,26 @@ public static partial class Interop
         }
         fds = handles[..received];
         return length;
+    }
+
+    /// <summary>One sendmsg or recvmsg, retried on EINTR.</summary>
+    private static unsafe int MessageCore(SafeFd socket, ref MsgHdr message, MsgFlags flags, bool send)
+    {
+        using FdLease lease = socket.Lease();
+        nint n;
+        fixed (MsgHdr* m = &message)
+        {
+            do
+            {
+                n = send ? SendmsgRaw(lease.Fd, m, (int)flags) : RecvmsgRaw(lease.Fd, m, (int)flags);
+            }
+            while (Interrupted(n));
+        }
+        if (n < 0)
+        {
+            ErrnoException.ThrowLast(send ? "sendmsg" : "recvmsg", FdTarget(socket));
+        }
+        return (int)n;
     }
 
     private static unsafe int SendFdsCore(SafeFd socket, void* name, uint nameLength, ReadOnlySpan<byte> data, ReadOnlySpan<SafeFd> fds)

@@ -59,19 +59,9 @@ public static partial class Interop
     }
 
     /// <summary>bind(2) to a sockaddr of <paramref name="length"/> bytes (significant for abstract unix names).</summary>
-    public static unsafe void Bind<TAddress>(SafeFd socket, in TAddress address, int length)
+    public static void Bind<TAddress>(SafeFd socket, in TAddress address, int length)
         where TAddress : unmanaged
-    {
-        CheckAddressLength<TAddress>(length);
-        using FdLease lease = socket.Lease();
-        fixed (TAddress* p = &address)
-        {
-            if (BindRaw(lease.Fd, p, (uint)length) < 0)
-            {
-                ErrnoException.ThrowLast("bind", FdTarget(socket));
-            }
-        }
-    }
+        => WithAddress(socket, address, length, connect: false);
 
     /// <summary>listen(2).</summary>
     public static void Listen(SafeFd socket, int backlog)
@@ -87,19 +77,9 @@ public static partial class Interop
     /// connect(2). Not retried on EINTR: an interrupted connect goes on asynchronously and a
     /// second call would report EALREADY, so EINTR reaches the caller as an exception.
     /// </summary>
-    public static unsafe void Connect<TAddress>(SafeFd socket, in TAddress address, int length)
+    public static void Connect<TAddress>(SafeFd socket, in TAddress address, int length)
         where TAddress : unmanaged
-    {
-        CheckAddressLength<TAddress>(length);
-        using FdLease lease = socket.Lease();
-        fixed (TAddress* p = &address)
-        {
-            if (ConnectRaw(lease.Fd, p, (uint)length) < 0)
-            {
-                ErrnoException.ThrowLast("connect", FdTarget(socket));
-            }
-        }
-    }
+        => WithAddress(socket, address, length, connect: true);
 
     /// <summary>accept4(2) with SOCK_CLOEXEC (plus <paramref name="flags"/>, e.g. SOCK_NONBLOCK); the peer address is not returned.</summary>
     public static unsafe SafeFd Accept(SafeFd socket, SocketKind flags = 0)
@@ -132,6 +112,22 @@ public static partial class Interop
         if (ShutdownRaw(lease.Fd, (int)how) < 0)
         {
             ErrnoException.ThrowLast($"shutdown({how})", FdTarget(socket));
+        }
+    }
+
+    /// <summary>bind or connect: the two calls that take a sockaddr in.</summary>
+    private static unsafe void WithAddress<TAddress>(SafeFd socket, in TAddress address, int length, bool connect)
+        where TAddress : unmanaged
+    {
+        CheckAddressLength<TAddress>(length);
+        using FdLease lease = socket.Lease();
+        fixed (TAddress* p = &address)
+        {
+            int result = connect ? ConnectRaw(lease.Fd, p, (uint)length) : BindRaw(lease.Fd, p, (uint)length);
+            if (result < 0)
+            {
+                ErrnoException.ThrowLast(connect ? "connect" : "bind", FdTarget(socket));
+            }
         }
     }
 

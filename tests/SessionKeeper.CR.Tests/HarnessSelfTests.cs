@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using SessionKeeper.CR.Tests.Harness;
 
 namespace SessionKeeper.CR.Tests;
@@ -22,20 +24,42 @@ public sealed class HarnessSelfTests
         });
     }
 
-    [TestCaseSource(nameof(s_modes))]
-    public void Run_ProgramNeverWritesPidfile_TimesOutAndKillsItsProcesses(NamespaceMode mode)
-    {
-        var options = new ZdtmRunOptions { Mode = mode, ReadyTimeout = TimeSpan.FromMilliseconds(500) };
+    // A program that stalls before it is ready, and one that stalls after SIGTERM; both have a
+    // child, so more than the process the harness started has to be killed.
+    private static IEnumerable<TestCaseData> StallingPrograms() =>
+        from mode in s_modes
+        from stall in (object[][])[
+            ["no_pidfile", ZdtmVerdict.NotReady, "no pidfile within", "prepare"],
+            ["no_verdict", ZdtmVerdict.NoVerdict, "no verdict within", "ignoring SIGTERM from now on"]]
+        select new TestCaseData([.. stall, mode]).SetArgDisplayNames((string)stall[0], mode.ToString());
 
-        ZdtmResult result = ZdtmRunner.Run(ZdtmProgram.Get("selftest", "no_pidfile"), options);
+    [TestCaseSource(nameof(StallingPrograms))]
+    public void Run_ProgramStalls_TimesOutWithItsLogAndKillsTheTree(string fixture, ZdtmVerdict expected, string reason, string logLine, NamespaceMode mode)
+    {
+        var options = new ZdtmRunOptions { Mode = mode, ReadyTimeout = TimeSpan.FromSeconds(1), VerdictTimeout = TimeSpan.FromSeconds(1) };
+
+        ZdtmResult result = ZdtmRunner.Run(ZdtmProgram.Get("selftest", fixture), options);
 
         Assert.Multiple(() =>
         {
-            Assert.That(result.Verdict, Is.EqualTo(ZdtmVerdict.NotReady), result.Describe);
-            Assert.That(result.Reason, Does.Contain("no pidfile within"), result.Describe);
+            Assert.That(result.Verdict, Is.EqualTo(expected), result.Describe);
+            Assert.That(result.Reason, Does.Contain(reason), result.Describe);
+            Assert.That(result.Log, Does.Contain(logLine), "the program's log is part of the result");
             Assert.That(result.Survivors, Is.Empty, result.Describe);
             Assert.That(ProgramsStillRunning(result.WorkDirectory), Is.Empty, "processes of the run are left");
         });
+    }
+
+    [Test]
+    public void Executable_SourceDoesNotCompile_ThrowsWithCompilerMessage()
+    {
+        string source = Path.Combine(ZdtmRunner.RunsDirectory, "broken.c");
+        Directory.CreateDirectory(ZdtmRunner.RunsDirectory);
+        File.WriteAllText(source, "int main(void) { return undeclared_name; }\n");
+
+        var error = Assert.Throws<ZdtmBuildException>(() => ZdtmBuild.Executable(new ZdtmProgram("selftest", "broken", source)));
+
+        Assert.That(error.Message, Does.Contain("undeclared_name").And.Contain("error"));
     }
 
     [Test]
@@ -75,6 +99,7 @@ public sealed class HarnessSelfTests
             {
                 Assert.That(step.RootPidsInside, Is.EqualTo(1), "ns_init is pid 1 of the tree's namespace");
                 Assert.That(seen.TestPid, Is.Not.EqualTo(seen.RootPid));
+                Assert.That(step.LoopbackFlags, Does.Contain(",UP"), "ns_init brings up lo");
             }
         });
     }
@@ -107,12 +132,32 @@ public sealed class HarnessSelfTests
 
         public int RootPidsInside { get; private set; }
 
+        public string LoopbackFlags { get; private set; } = "";
+
+        // ip(8) run in the tree's network namespace: "1: lo: <LOOPBACK,UP,LOWER_UP> mtu ...".
+        private static string LinkFlags(int pid, string link)
+        {
+            var start = new ProcessStartInfo("nsenter") { RedirectStandardOutput = true };
+            foreach (string argument in (string[])["--target", pid.ToString(CultureInfo.InvariantCulture), "--net", "ip", "-o", "link", "show", link])
+            {
+                start.ArgumentList.Add(argument);
+            }
+            using Process ip = Process.Start(start)!;
+            string output = ip.StandardOutput.ReadToEnd();
+            ip.WaitForExit();
+            return output;
+        }
+
         public int Run(CheckpointRestoreContext context, CancellationToken cancellationToken)
         {
             Seen = context;
             RootWasAlive = ProcFs.IsAlive(context.RootPid);
             TestWasAlive = ProcFs.IsAlive(context.TestPid);
             RootPidsInside = ProcFs.NamespacePids(context.RootPid)[^1];
+            if (context.Mode == NamespaceMode.Namespaces)
+            {
+                LoopbackFlags = LinkFlags(context.RootPid, "lo");
+            }
             return context.RootPid;
         }
     }

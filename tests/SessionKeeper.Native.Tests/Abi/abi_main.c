@@ -1,0 +1,13 @@
+#include "abi.h"
+
+int main(void)
+{
+    abi_glibc();
+    abi_termbits();
+    abi_ksignal();
+    abi_kstat();
+    abi_tcp();
+    abi_netinet_tcp();
+    abi_ptrace();
+    return 0;
+}

@@ -73,8 +73,8 @@ public static partial class Interop
     }
 
     /// <summary>
-    /// Receives one message with up to <paramref name="maxFds"/> SCM_RIGHTS descriptors
-    /// (with MSG_CMSG_CLOEXEC, so they are close-on-exec from the first instant). Returns the
+    /// Receives one message with room for at least <paramref name="maxFds"/> SCM_RIGHTS
+    /// descriptors (with MSG_CMSG_CLOEXEC, so they are close-on-exec from the first instant). Returns the
     /// data length; <paramref name="fds"/> holds the received descriptors, owned by the caller.
     /// Throws EMSGSIZE if the control data was truncated (the kernel closed the excess).
     /// </summary>
@@ -87,7 +87,9 @@ public static partial class Interop
         ulong* control = stackalloc ulong[(controlLength + 7) / 8];
         new Span<byte>(control, controlLength).Clear();
         // Handles exist before the call, so nothing the kernel installs can be left unowned.
-        var handles = new SafeFd[maxFds];
+        // CMSG_SPACE rounds up, and the kernel fills the padding too (room for 2 fds when 1
+        // was asked for), so there is one handle per slot the buffer really has.
+        var handles = new SafeFd[(controlLength - CmsgHdr.Len(0)) / sizeof(int)];
         for (int i = 0; i < handles.Length; i++)
         {
             handles[i] = new SafeFd();
@@ -219,7 +221,8 @@ public static partial class Interop
                     }
                     else
                     {
-                        // Cannot happen with a correctly sized buffer; never leak what the kernel installed.
+                        // The buffer has one handle per slot, so this is only a guard: never
+                        // leak a descriptor the kernel installed.
                         Close(fds[i]);
                     }
                 }

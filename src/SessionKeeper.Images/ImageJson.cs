@@ -30,9 +30,16 @@ public static class ImageJson
         MaxDepth = 256,
     };
 
-    private static readonly JsonFormatter s_formatter = new(JsonFormatter.Settings.Default.WithIndentation("  "));
+    // Default values are printed too: in a decoded image "fd": 0 should be visible rather than
+    // left for the reader to infer. Fields with presence (optional, oneof, messages) still
+    // appear only when set, so the JSON shows exactly what the binary holds.
+    private static readonly JsonFormatter s_formatter = new(
+        JsonFormatter.Settings.Default.WithIndentation("  ").WithFormatDefaultValues(true));
 
-    /// <summary>Writes the image file at <paramref name="path"/> as JSON to <paramref name="output"/>.</summary>
+    /// <summary>
+    /// Writes the image file at <paramref name="path"/> as JSON to <paramref name="output"/>;
+    /// nothing is written when the file is damaged.
+    /// </summary>
     /// <exception cref="ImageFormatException">The file is not a valid image.</exception>
     public static void Decode(string path, TextWriter output)
     {
@@ -40,12 +47,17 @@ public static class ImageJson
         Decode(reader, output);
     }
 
-    /// <summary>Writes the image read by <paramref name="reader"/> (from its current frame on) as JSON.</summary>
+    /// <summary>
+    /// Writes the image read by <paramref name="reader"/> (from its current frame on) as JSON.
+    /// Every frame is read before anything is written, so a damaged file produces an exception
+    /// and no partial JSON.
+    /// </summary>
     /// <exception cref="ImageFormatException">A frame is not valid.</exception>
     public static void Decode(ImageReader reader, TextWriter output)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(output);
+        List<IMessage> messages = [.. reader.ReadAll()];
         ImageHeader header = reader.Header;
         output.Write("{\n  \"header\": {\n");
         output.Write($"    \"kind\": \"{ImageRegistry.NameOf(header.Kind)}\",\n");
@@ -53,7 +65,7 @@ public static class ImageJson
         output.Write(string.Create(CultureInfo.InvariantCulture, $"    \"formatMinor\": {header.Minor}\n"));
         output.Write("  },\n  \"messages\": [");
         bool first = true;
-        while (reader.ReadNext() is IMessage message)
+        foreach (IMessage message in messages)
         {
             output.Write(first ? "\n    " : ",\n    ");
             // Indentation level 2 lines each message up under "messages".

@@ -1,0 +1,170 @@
+using SessionKeeper.Native;
+
+namespace SessionKeeper.ProcessControl;
+
+/// <summary>
+/// Runs system calls inside a stopped process, using one of its threads (DESIGN.md §3): set
+/// rax and the argument registers, orig_rax = -1, rip at a <c>syscall</c> instruction, resume,
+/// stop, read rax. No code of ours runs in the target beyond <c>syscall; int3</c>.
+/// <para>
+/// The first call runs at the vDSO's own <c>syscall</c> instruction, stepped with two
+/// PTRACE_SYSCALL stops. <see cref="MapStub"/> then maps a private page holding
+/// <c>0f 05 cc</c> (syscall; int3) plus scratch memory for pointer arguments; calls through it
+/// need one PTRACE_CONT and one stop. <see cref="Dispose"/> unmaps the page through the vDSO
+/// again, so the process is left without a trace.
+/// </para>
+/// While calls run the thread blocks every signal but SIGTRAP: an asynchronous signal would
+/// otherwise stop it mid-injection, and SIGTRAP must stay deliverable because the kernel resets
+/// a blocked SIGTRAP's handler to SIG_DFL when int3 forces it.
+/// </summary>
+public sealed class Injector : IDisposable
+{
+    private const ulong StubCode = 0xcc050f; // syscall; int3 (little-endian)
+    private const int PageSize = 4096;
+    private const ulong AllButTrap = ~(1UL << (Signals.SIGTRAP - 1));
+
+    private readonly TracerThread _tracer;
+    private readonly Tracee _thread;
+    private readonly ulong _vdsoSyscall;
+    private ulong _stub;
+    private int _stubLength;
+
+    /// <summary>Prepares to run calls in the process of <paramref name="thread"/>.</summary>
+    /// <param name="tracer">The tracer thread that seized the thread.</param>
+    /// <param name="thread">A stopped thread of the target; its registers are the template and are put back after.</param>
+    /// <param name="vdsoStart">Where [vdso] is mapped in the target (null: read /proc/PID/maps).</param>
+    public Injector(TracerThread tracer, Tracee thread, ulong? vdsoStart = null)
+    {
+        _tracer = tracer;
+        _thread = thread;
+        ulong vdso = vdsoStart ?? ProcTasks.VdsoStart(thread.Pid)
+            ?? throw new InvalidOperationException($"{thread}: no [vdso] mapping, so no syscall instruction to run injected calls at");
+        _vdsoSyscall = vdso + (ulong)Vdso.SyscallOffset;
+    }
+
+    /// <summary>The thread that executes the calls.</summary>
+    public Tracee Thread => _thread;
+
+    /// <summary>Address of the scratch area in the target (after <see cref="MapStub"/>), for pointer arguments.</summary>
+    public ulong Scratch => _stub == 0 ? throw new InvalidOperationException("no stub page mapped") : _stub + PageSize;
+
+    /// <summary>Size of the scratch area in bytes.</summary>
+    public int ScratchLength => _stubLength - PageSize;
+
+    /// <summary>Number of calls run so far (for benchmarks and progress).</summary>
+    public int CallCount { get; private set; }
+
+    /// <summary>
+    /// Maps the stub page plus <paramref name="scratchPages"/> pages of scratch memory at an
+    /// address the kernel picks (or at <paramref name="address"/> with MAP_FIXED_NOREPLACE).
+    /// </summary>
+    public void MapStub(int scratchPages = 1, ulong address = 0)
+    {
+        if (_stub != 0)
+        {
+            return;
+        }
+        int length = PageSize * (1 + scratchPages);
+        const int protRwx = 7;
+        const int mapPrivateAnon = 0x02 | 0x20;
+        const int mapFixedNoReplace = 0x100000;
+        int flags = mapPrivateAnon | (address != 0 ? mapFixedNoReplace : 0);
+        long result = Call(SyscallNumber.Mmap, address, (ulong)length, protRwx, (ulong)flags, ulong.MaxValue, 0);
+        if (result < 0 && result > -4096)
+        {
+            ErrnoException.Throw((Errno)(-result), "injected mmap(stub)", _thread.ToString());
+        }
+        _tracer.VerifyAccess();
+        Interop.PtracePokeData(_thread.Tid, (ulong)result, StubCode);
+        _stub = (ulong)result;
+        _stubLength = length;
+    }
+
+    /// <summary>
+    /// Runs one system call in the target and returns the raw result (negative errno on
+    /// failure, as the kernel returns it).
+    /// </summary>
+    public long Call(SyscallNumber number, ulong a0 = 0, ulong a1 = 0, ulong a2 = 0, ulong a3 = 0, ulong a4 = 0, ulong a5 = 0)
+    {
+        _tracer.VerifyAccess();
+        int tid = _thread.Tid;
+        if (!_thread.Modified)
+        {
+            Interop.PtraceSetSigMask(tid, AllButTrap);
+            _thread.Modified = true;
+        }
+        UserRegs regs = _thread.InitialRegs;
+        regs.Rax = (ulong)number;
+        regs.Rdi = a0;
+        regs.Rsi = a1;
+        regs.Rdx = a2;
+        regs.R10 = a3;
+        regs.R8 = a4;
+        regs.R9 = a5;
+        // orig_rax = -1: no syscall in progress, so the kernel applies no restart logic to our registers.
+        regs.OrigRax = ulong.MaxValue;
+        CallCount++;
+        if (_stub != 0)
+        {
+            regs.Rip = _stub;
+            Interop.PtraceSetRegs(tid, regs);
+            Interop.PtraceCont(tid);
+            WaitStatus status = _thread.WaitStop("injected " + number);
+            if (status.StopSignal != Signals.SIGTRAP || status.Event != PtraceEvent.None)
+            {
+                throw new InvalidOperationException($"{_thread}: injected {number} stopped with {status} instead of the stub's trap");
+            }
+            _thread.Stop = TraceeStop.Trap;
+        }
+        else
+        {
+            regs.Rip = _vdsoSyscall;
+            Interop.PtraceSetRegs(tid, regs);
+            Step(number);
+            Step(number);
+            _thread.Stop = TraceeStop.SyscallExit;
+        }
+        return (long)Interop.PtraceGetRegs(tid).Rax;
+    }
+
+    /// <summary>Runs a call and throws <see cref="ErrnoException"/> when it returns an error.</summary>
+    public long CallChecked(SyscallNumber number, ulong a0 = 0, ulong a1 = 0, ulong a2 = 0, ulong a3 = 0, ulong a4 = 0, ulong a5 = 0)
+    {
+        long result = Call(number, a0, a1, a2, a3, a4, a5);
+        if (result < 0 && result > -4096)
+        {
+            ErrnoException.Throw((Errno)(-result), $"injected {number}", _thread.ToString());
+        }
+        return result;
+    }
+
+    private void Step(SyscallNumber number)
+    {
+        Interop.PtraceSyscall(_thread.Tid);
+        WaitStatus status = _thread.WaitStop("injected " + number);
+        if (!status.IsSyscallStop)
+        {
+            throw new InvalidOperationException($"{_thread}: injected {number} stopped with {status} instead of a syscall stop");
+        }
+    }
+
+    /// <summary>
+    /// Unmaps the stub (through the vDSO, since a page cannot unmap itself and return to int3)
+    /// and puts the thread's registers and signal mask back. Idempotent.
+    /// </summary>
+    public void Dispose()
+    {
+        if (_stub != 0)
+        {
+            ulong stub = _stub;
+            _stub = 0;
+            CallChecked(SyscallNumber.Munmap, stub, (ulong)_stubLength);
+        }
+        if (_thread.Modified)
+        {
+            Interop.PtraceSetRegs(_thread.Tid, _thread.RegsToRestore());
+            Interop.PtraceSetSigMask(_thread.Tid, _thread.InitialSigMask);
+            _thread.Modified = false;
+        }
+    }
+}

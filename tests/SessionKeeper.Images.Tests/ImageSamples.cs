@@ -86,8 +86,14 @@ internal static class ImageSamples
             Pid = 11826,
             Creds = new Creds
             {
-                Uid = 1000, Euid = 1000, Suid = 1000, Fsuid = 1000,
-                Gid = 1000, Egid = 1000, Sgid = 1000, Fsgid = 1000,
+                Uid = 1000,
+                Euid = 1000,
+                Suid = 1000,
+                Fsuid = 1000,
+                Gid = 1000,
+                Egid = 1000,
+                Sgid = 1000,
+                Fsgid = 1000,
                 Groups = { 24, 27, 1000 },
                 CapBounding = 0x1ff_ffef_ffff,
                 Securebits = 0,
@@ -128,6 +134,7 @@ internal static class ImageSamples
         core.Threads.Add(Thread(11826, "vim"));
         ThreadCore helper = Thread(11827, "vim");
         helper.Blocked = AllOnes;
+        helper.TimerSlackNs = 50_000;
         helper.Creds = core.Creds.Clone();
         helper.Creds.CapEffective = 0;
         core.Threads.Add(helper);
@@ -145,10 +152,33 @@ internal static class ImageSamples
             Comm = comm,
             Regs = new X86Regs
             {
-                R15 = 1, R14 = 2, R13 = 3, R12 = 4, Rbp = 0x7ffd_0000_1000, Rbx = 6, R11 = 0x246, R10 = 8,
-                R9 = 9, R8 = 10, Rax = unchecked((ulong)-4), Rcx = 0x7f12_3456_789a, Rdx = 13, Rsi = 14, Rdi = 15,
-                OrigRax = AllOnes, Rip = 0x7f12_3456_789a, Cs = 0x33, Eflags = 0x246, Rsp = 0x7ffd_0000_0f00, Ss = 0x2b,
-                FsBase = 0x7f12_0000_0740, GsBase = 0, Ds = 0, Es = 0, Fs = 0, Gs = 0,
+                R15 = 1,
+                R14 = 2,
+                R13 = 3,
+                R12 = 4,
+                Rbp = 0x7ffd_0000_1000,
+                Rbx = 6,
+                R11 = 0x246,
+                R10 = 8,
+                R9 = 9,
+                R8 = 10,
+                Rax = unchecked((ulong)-4),
+                Rcx = 0x7f12_3456_789a,
+                Rdx = 13,
+                Rsi = 14,
+                Rdi = 15,
+                OrigRax = AllOnes,
+                Rip = 0x7f12_3456_789a,
+                Cs = 0x33,
+                Eflags = 0x246,
+                Rsp = 0x7ffd_0000_0f00,
+                Ss = 0x2b,
+                FsBase = 0x7f12_0000_0740,
+                GsBase = 0,
+                Ds = 0,
+                Es = 0,
+                Fs = 0,
+                Gs = 0,
             },
             Xstate = new XState { Data = ByteString.CopyFrom(xsave), Size = 11008, Features = 0x602e7, XstateBv = 0x7 },
             Blocked = 0,
@@ -163,9 +193,17 @@ internal static class ImageSamples
     public static Mm Mm() => new()
     {
         Pid = 11826,
-        StartCode = 0x55d0_0000_0000, EndCode = 0x55d0_0030_0000, StartData = 0x55d0_0040_0000, EndData = 0x55d0_0041_0000,
-        StartBrk = 0x55d0_0100_0000, Brk = 0x55d0_0140_0000, StartStack = 0x7ffd_0000_2000,
-        ArgStart = 0x7ffd_0000_3000, ArgEnd = 0x7ffd_0000_3010, EnvStart = 0x7ffd_0000_3010, EnvEnd = 0x7ffd_0000_3fe0,
+        StartCode = 0x55d0_0000_0000,
+        EndCode = 0x55d0_0030_0000,
+        StartData = 0x55d0_0040_0000,
+        EndData = 0x55d0_0041_0000,
+        StartBrk = 0x55d0_0100_0000,
+        Brk = 0x55d0_0140_0000,
+        StartStack = 0x7ffd_0000_2000,
+        ArgStart = 0x7ffd_0000_3000,
+        ArgEnd = 0x7ffd_0000_3010,
+        EnvStart = 0x7ffd_0000_3010,
+        EnvEnd = 0x7ffd_0000_3fe0,
         Auxv = { new AuxvEntry { Type = 33, Value = 0x7fff_f7fc_1000 }, new AuxvEntry { Type = 6, Value = 4096 } },
         ExeFile = new FileRef { Path = "/usr/bin/vim.basic", Identity = new FileIdentity { Dev = 0x801, Ino = 1234, Mode = 0x81ed, Size = 3_900_000, MtimeNs = 1_700_000_000_000_000_000, MntId = 0 } },
         Vmas =
@@ -295,7 +333,17 @@ internal static class ImageSamples
 
     public static SysvShm SysvShm() => new()
     {
-        Id = 11, Key = 0, Mode = 384 /* 0600 */, Uid = 0, Gid = 0, Cuid = 0, Cgid = 0, Size = 360_000, Removed = true,
-        CreatorPid = 13783, LastPid = 13779, Contents = new ContentRef { ChunkHash = ByteString.CopyFrom(new byte[32]) },
+        Id = 11,
+        Key = 0,
+        Mode = 384 /* 0600 */,
+        Uid = 0,
+        Gid = 0,
+        Cuid = 0,
+        Cgid = 0,
+        Size = 360_000,
+        Removed = true,
+        CreatorPid = 13783,
+        LastPid = 13779,
+        Contents = new ContentRef { ChunkHash = ByteString.CopyFrom(new byte[32]) },
     };
 }

@@ -109,7 +109,7 @@ public sealed class HarnessSelfTests
     private static List<int> ProgramsStillRunning(string workDirectory) =>
         ProcFs.AllPids()
             .Where(pid => ProcFs.IsAlive(pid)
-                && (ProcFs.TryReadText($"/proc/{pid}/cmdline") ?? "").Contains(workDirectory, StringComparison.Ordinal))
+                && (ProcFs.TryReadText($"/proc/{pid}/cmdline") ?? "").Contains(workDirectory + "/", StringComparison.Ordinal))
             .ToList();
 
     private sealed class ThrowingStep : ICheckpointRestoreStep

@@ -17,6 +17,27 @@ public static class ZdtmRunner
     /// <summary>Where run directories go.</summary>
     public static string RunsDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "zdtm", "runs");
 
+    /// <summary>
+    /// Test trees are detached from the harness on purpose (a checkpoint must not see the
+    /// harness), so a test run that was itself killed leaves them running, holding pids and
+    /// confusing the leftover checks of the next run. Every process of a run carries a path
+    /// under <see cref="RunsDirectory"/> in its arguments; this kills those processes.
+    /// </summary>
+    /// <returns>The command lines of the processes killed.</returns>
+    public static IReadOnlyList<string> KillLeftoversOfEarlierRuns()
+    {
+        var killed = new List<string>();
+        foreach (int pid in ProcFs.AllPids())
+        {
+            string commandLine = ProcFs.TryReadText($"/proc/{pid}/cmdline") ?? "";
+            if (commandLine.Contains(RunsDirectory + "/", StringComparison.Ordinal) && ZdtmRun.Kill(pid))
+            {
+                killed.Add($"{pid}: {commandLine.Replace('\0', ' ').TrimEnd()}");
+            }
+        }
+        return killed;
+    }
+
     /// <summary>Compiles (if needed) and runs a program.</summary>
     /// <exception cref="ZdtmBuildException">The program or ns_init did not compile.</exception>
     public static ZdtmResult Run(ZdtmProgram program, ZdtmRunOptions options)
@@ -64,6 +85,9 @@ internal sealed class ZdtmRun : IDisposable
     // Every pid ever seen in the tree: a process whose parent was killed first is reparented
     // out of it, and must still be found.
     private readonly HashSet<int> _known = [];
+
+    // Namespaces mode: the pid namespaces of the roots; every process in them is of the tree.
+    private readonly HashSet<string> _namespaces = [];
 
     public ZdtmRun(ZdtmProgram program, ZdtmRunOptions options, string executable, string? nsInit, string directory)
     {
@@ -125,6 +149,9 @@ internal sealed class ZdtmRun : IDisposable
 
     public void Dispose() => _started.Dispose();
 
+    /// <summary>SIGKILL; false if the process was gone.</summary>
+    public static bool Kill(int pid) => Interop.TryKill(pid, SigKill);
+
     private ZdtmResult RunProtocol()
     {
         if (WaitForFile(_pidfile, _options.ReadyTimeout, stopWhenStartedExits: true) is not { } pidText)
@@ -181,8 +208,10 @@ internal sealed class ZdtmRun : IDisposable
         return (pid, pid);
     }
 
-    // unshare's only child is ns_init, pid 1 inside; the test's daemon is found among ns_init's
-    // descendants by its pid inside the namespace (the last NSpid entry).
+    // unshare's only child is ns_init, pid 1 inside. The test's daemon is found by its pid
+    // inside (the last NSpid entry) among the processes of ns_init's pid namespace: a flat scan,
+    // because a walk down the children files can miss the daemon while its parent, the start
+    // process, exits and it is reparented to ns_init.
     private (int Root, int Test) NamespaceTree(int pidInside)
     {
         int[] children = ProcFs.Children(_started.Id).ToArray();
@@ -192,10 +221,10 @@ internal sealed class ZdtmRun : IDisposable
         }
         int nsInit = children[0];
         AddRoot(nsInit);
-        foreach (int pid in ProcFs.Descendants(nsInit))
+        foreach (int pid in ProcFs.AllPids())
         {
             int[] nsPids = ProcFs.NamespacePids(pid);
-            if (nsPids.Length >= 2 && nsPids[^1] == pidInside)
+            if (nsPids.Length >= 2 && nsPids[^1] == pidInside && _namespaces.Contains(ProcFs.PidNamespace(pid) ?? ""))
             {
                 _known.Add(pid);
                 return (nsInit, pid);
@@ -208,6 +237,10 @@ internal sealed class ZdtmRun : IDisposable
     {
         _roots.Add(pid);
         _known.Add(pid);
+        if (_options.Mode == NamespaceMode.Namespaces && ProcFs.PidNamespace(pid) is { } pidNamespace)
+        {
+            _namespaces.Add(pidNamespace);
+        }
     }
 
     private string? WaitForFile(string path, TimeSpan timeout, bool stopWhenStartedExits)
@@ -247,7 +280,9 @@ internal sealed class ZdtmRun : IDisposable
         {
             Log($"the started process {_started.Id} did not exit");
         }
-        return new ZdtmResult(_program, _options.Mode, verdict, reason, ComposeLog(), _directory, killedAfterVerdict, survivors);
+        string log = ComposeLog();
+        File.WriteAllText(Path.Combine(_directory, "harness.log"), log);
+        return new ZdtmResult(_program, _options.Mode, verdict, reason, log, _directory, killedAfterVerdict, survivors);
     }
 
     /// <summary>The live processes of the tree now; remembers them for later scans.</summary>
@@ -258,12 +293,17 @@ internal sealed class ZdtmRun : IDisposable
         {
             _known.UnionWith(ProcFs.Descendants(pid));
         }
-        if (_options.Mode == NamespaceMode.Host && _roots.Count > 0)
+        if (_roots.Count > 0)
         {
-            // A test process that double-forked away from its parent is still in the session.
+            // A walk down the children files misses processes that are being reparented, and
+            // a test process that double-forked away from its parent is no descendant at all;
+            // it is still in the root's session (host mode) or pid namespace.
             foreach (int pid in ProcFs.AllPids())
             {
-                if (ProcFs.TryReadStat(pid) is { } stat && _roots.Contains(stat.Session))
+                bool inTree = _options.Mode == NamespaceMode.Host
+                    ? ProcFs.TryReadStat(pid) is { } stat && _roots.Contains(stat.Session)
+                    : _namespaces.Contains(ProcFs.PidNamespace(pid) ?? "");
+                if (inTree)
                 {
                     _known.Add(pid);
                 }
@@ -295,7 +335,7 @@ internal sealed class ZdtmRun : IDisposable
             Log($"killing {string.Join(' ', alive)}");
             foreach (int pid in alive)
             {
-                Interop.TryKill(pid, SigKill);
+                Kill(pid);
             }
             Thread.Sleep(s_poll);
         }

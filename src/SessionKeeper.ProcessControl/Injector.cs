@@ -109,7 +109,7 @@ public sealed class Injector : IDisposable
             regs.Rip = _stub;
             Interop.PtraceSetRegs(tid, regs);
             Interop.PtraceCont(tid);
-            WaitStatus status = _thread.WaitStop("injected " + number);
+            WaitStatus status = WaitSkippingForkEvents(number, stepping: false);
             if (status.StopSignal != Signals.SIGTRAP || status.Event != PtraceEvent.None)
             {
                 throw new InvalidOperationException($"{_thread}: injected {number} stopped with {status} instead of the stub's trap");
@@ -138,10 +138,40 @@ public sealed class Injector : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// The tid of the task created by the last injected fork/clone/clone3, when the thread was
+    /// seized with PTRACE_O_TRACEFORK/TRACECLONE (the new task starts traced and stopped; the
+    /// caller collects its first stop).
+    /// </summary>
+    public int LastChild { get; private set; }
+
+    /// <summary>Waits for the next stop; fork/clone event stops record the new task and go on.</summary>
+    private WaitStatus WaitSkippingForkEvents(SyscallNumber number, bool stepping)
+    {
+        while (true)
+        {
+            WaitStatus status = _thread.WaitStop("injected " + number);
+            if (status.Event is PtraceEvent.Fork or PtraceEvent.Vfork or PtraceEvent.Clone)
+            {
+                LastChild = (int)Interop.PtraceGetEventMsg(_thread.Tid);
+                if (stepping)
+                {
+                    Interop.PtraceSyscall(_thread.Tid);
+                }
+                else
+                {
+                    Interop.PtraceCont(_thread.Tid);
+                }
+                continue;
+            }
+            return status;
+        }
+    }
+
     private void Step(SyscallNumber number)
     {
         Interop.PtraceSyscall(_thread.Tid);
-        WaitStatus status = _thread.WaitStop("injected " + number);
+        WaitStatus status = WaitSkippingForkEvents(number, stepping: true);
         if (!status.IsSyscallStop)
         {
             throw new InvalidOperationException($"{_thread}: injected {number} stopped with {status} instead of a syscall stop");

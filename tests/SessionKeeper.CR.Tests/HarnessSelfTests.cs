@@ -50,6 +50,24 @@ public sealed class HarnessSelfTests
         });
     }
 
+    [TestCaseSource(nameof(s_modes))]
+    public void Run_ProgramCrashesAfterSignal_NoVerdictWithoutWaitingForTheTimeout(NamespaceMode mode)
+    {
+        var options = new ZdtmRunOptions { Mode = mode, VerdictTimeout = TimeSpan.FromSeconds(30) };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        ZdtmResult result = ZdtmRunner.Run(ZdtmProgram.Get("selftest", "crash"), options);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Verdict, Is.EqualTo(ZdtmVerdict.NoVerdict), result.Describe);
+            Assert.That(result.Reason, Does.Contain("ended without a verdict"), result.Describe);
+            Assert.That(result.Log, Does.Contain("aborting instead of checking"), result.Describe);
+            Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), result.Describe);
+            Assert.That(ProgramsStillRunning(result.WorkDirectory), Is.Empty, "processes of the run are left");
+        });
+    }
+
     [Test]
     public void Executable_SourceDoesNotCompile_ThrowsWithCompilerMessage()
     {
@@ -100,6 +118,7 @@ public sealed class HarnessSelfTests
                 Assert.That(step.RootPidsInside, Is.EqualTo(1), "ns_init is pid 1 of the tree's namespace");
                 Assert.That(seen.TestPid, Is.Not.EqualTo(seen.RootPid));
                 Assert.That(step.LoopbackFlags, Does.Contain(",UP"), "ns_init brings up lo");
+                Assert.That(step.SharedNamespaces, Is.Empty, "namespaces the tree shares with the harness");
             }
         });
     }
@@ -134,6 +153,8 @@ public sealed class HarnessSelfTests
 
         public string LoopbackFlags { get; private set; } = "";
 
+        public List<string> SharedNamespaces { get; private set; } = [];
+
         // ip(8) run in the tree's network namespace: "1: lo: <LOOPBACK,UP,LOWER_UP> mtu ...".
         private static string LinkFlags(int pid, string link)
         {
@@ -157,6 +178,9 @@ public sealed class HarnessSelfTests
             if (context.Mode == NamespaceMode.Namespaces)
             {
                 LoopbackFlags = LinkFlags(context.RootPid, "lo");
+                SharedNamespaces = ((string[])["pid", "mnt", "net", "ipc"])
+                    .Where(kind => ProcFs.Namespace(context.TestPid, kind) == ProcFs.Namespace(Environment.ProcessId, kind))
+                    .ToList();
             }
             return context.RootPid;
         }

@@ -3,22 +3,35 @@ using SessionKeeper.CR.Tests.Harness;
 namespace SessionKeeper.CR.Tests;
 
 /// <summary>
-/// Every C/R test program, in the host's namespaces and in fresh ones. The step between
-/// "ready" and SIGTERM is <see cref="NoOpStep"/> until the engine can checkpoint and restore;
-/// the programs and the harness are already held to the protocol.
+/// Every C/R test program, in the host's namespaces and in fresh ones, through every step.
+/// The only step is <see cref="NoOpStep"/> until the engine can checkpoint and restore; the
+/// programs and the harness are already held to the protocol. A new step is one more entry in
+/// <see cref="s_steps"/>.
 /// </summary>
 [TestFixture]
 public sealed class ZdtmTests
 {
+    /// <summary>A step and whether the original tree keeps running through it.</summary>
+    public sealed record StepVariant(ICheckpointRestoreStep Step, bool KeepRunning)
+    {
+        /// <inheritdoc/>
+        public override string ToString() => KeepRunning ? Step.Name : $"{Step.Name}+stop";
+    }
+
+    private static readonly StepVariant[] s_steps = [new(new NoOpStep(), KeepRunning: true)];
+
     private static IEnumerable<TestCaseData> Programs() =>
         from program in ZdtmProgram.Discover(ZdtmProgram.TestGroups)
         from mode in Enum.GetValues<NamespaceMode>()
-        select new TestCaseData(program, mode).SetArgDisplayNames(program.Id, mode.ToString());
+        from step in s_steps
+        select new TestCaseData(program, mode, step).SetArgDisplayNames(program.Id, mode.ToString(), step.ToString());
 
     [TestCaseSource(nameof(Programs))]
-    public void Program_RunThroughStep_ReportsPassAndLeavesNothingRunning(ZdtmProgram program, NamespaceMode mode)
+    public void Program_ThroughStep_ReportsPassAndLeavesNothingRunning(ZdtmProgram program, NamespaceMode mode, StepVariant step)
     {
-        ZdtmResult result = ZdtmRunner.Run(program, new ZdtmRunOptions { Mode = mode, Step = new NoOpStep() });
+        var options = new ZdtmRunOptions { Mode = mode, Step = step.Step, KeepRunning = step.KeepRunning };
+
+        ZdtmResult result = ZdtmRunner.Run(program, options);
 
         Assert.Multiple(() =>
         {

@@ -57,12 +57,12 @@ internal static class ProcFs
             .ToArray();
     }
 
-    /// <summary>The pid namespace a process lives in, as <c>pid:[inode]</c>.</summary>
-    public static string? PidNamespace(int pid)
+    /// <summary>A namespace a process lives in (kind: pid, mnt, net, ipc, ...), as <c>kind:[inode]</c>.</summary>
+    public static string? Namespace(int pid, string kind)
     {
         try
         {
-            return new FileInfo($"/proc/{pid}/ns/pid").LinkTarget;
+            return new FileInfo($"/proc/{pid}/ns/{kind}").LinkTarget;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

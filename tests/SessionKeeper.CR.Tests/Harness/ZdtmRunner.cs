@@ -21,7 +21,8 @@ public static class ZdtmRunner
     /// Test trees are detached from the harness on purpose (a checkpoint must not see the
     /// harness), so a test run that was itself killed leaves them running, holding pids and
     /// confusing the leftover checks of the next run. Every process of a run carries a path
-    /// under <see cref="RunsDirectory"/> in its arguments; this kills those processes.
+    /// under <see cref="RunsDirectory"/> in its arguments; this kills those processes and removes
+    /// the directories of earlier runs.
     /// </summary>
     /// <returns>The command lines of the processes killed.</returns>
     public static IReadOnlyList<string> KillLeftoversOfEarlierRuns()
@@ -34,6 +35,11 @@ public static class ZdtmRunner
             {
                 killed.Add($"{pid}: {commandLine.Replace('\0', ' ').TrimEnd()}");
             }
+        }
+        // Their directories go too, so the runs directory shows this run only.
+        if (Directory.Exists(RunsDirectory))
+        {
+            Directory.Delete(RunsDirectory, recursive: true);
         }
         return killed;
     }
@@ -154,7 +160,7 @@ internal sealed class ZdtmRun : IDisposable
 
     private ZdtmResult RunProtocol()
     {
-        if (WaitForFile(_pidfile, _options.ReadyTimeout, stopWhenStartedExits: true) is not { } pidText)
+        if (WaitForFile(_pidfile, _options.ReadyTimeout, () => _started.HasExited) is not { } pidText)
         {
             return Finish(ZdtmVerdict.NotReady, _started.HasExited
                 ? $"the program exited with status {_started.ExitCode} before it was ready"
@@ -184,9 +190,11 @@ internal sealed class ZdtmRun : IDisposable
         {
             return Finish(ZdtmVerdict.NoVerdict, $"the tree root {root} was gone before SIGTERM");
         }
-        if (WaitForFile(_outfile, _options.VerdictTimeout, stopWhenStartedExits: false) is not { } verdict)
+        if (WaitForFile(_outfile, _options.VerdictTimeout, () => !ProcFs.IsAlive(root)) is not { } verdict)
         {
-            return Finish(ZdtmVerdict.NoVerdict, $"no verdict within {_options.VerdictTimeout.TotalSeconds} s after SIGTERM");
+            return Finish(ZdtmVerdict.NoVerdict, ProcFs.IsAlive(root)
+                ? $"no verdict within {_options.VerdictTimeout.TotalSeconds} s after SIGTERM"
+                : $"the tree root {root} ended without a verdict (crashed?)");
         }
         verdict = verdict.TrimEnd('\n');
         return verdict switch
@@ -224,7 +232,7 @@ internal sealed class ZdtmRun : IDisposable
         foreach (int pid in ProcFs.AllPids())
         {
             int[] nsPids = ProcFs.NamespacePids(pid);
-            if (nsPids.Length >= 2 && nsPids[^1] == pidInside && _namespaces.Contains(ProcFs.PidNamespace(pid) ?? ""))
+            if (nsPids.Length >= 2 && nsPids[^1] == pidInside && _namespaces.Contains(ProcFs.Namespace(pid, "pid") ?? ""))
             {
                 _known.Add(pid);
                 return (nsInit, pid);
@@ -237,24 +245,26 @@ internal sealed class ZdtmRun : IDisposable
     {
         _roots.Add(pid);
         _known.Add(pid);
-        if (_options.Mode == NamespaceMode.Namespaces && ProcFs.PidNamespace(pid) is { } pidNamespace)
+        if (_options.Mode == NamespaceMode.Namespaces && ProcFs.Namespace(pid, "pid") is { } pidNamespace)
         {
             _namespaces.Add(pidNamespace);
         }
     }
 
-    private string? WaitForFile(string path, TimeSpan timeout, bool stopWhenStartedExits)
+    // Waits until the file exists, the timeout passes, or hopeless() says the writer is gone.
+    private static string? WaitForFile(string path, TimeSpan timeout, Func<bool> hopeless)
     {
         var deadline = Stopwatch.StartNew();
         while (true)
         {
+            // Asked before the file is read, so a writer that wrote and ended is not missed.
+            bool gone = hopeless();
             // Writers rename a complete file into place, so existing means complete.
-            bool exited = stopWhenStartedExits && _started.HasExited;
             if (ProcFs.TryReadText(path) is { } text)
             {
                 return text;
             }
-            if (exited || deadline.Elapsed > timeout)
+            if (gone || deadline.Elapsed > timeout)
             {
                 return null;
             }
@@ -280,6 +290,7 @@ internal sealed class ZdtmRun : IDisposable
         {
             Log($"the started process {_started.Id} did not exit");
         }
+        Log("nothing of the tree runs any more");
         string log = ComposeLog();
         File.WriteAllText(Path.Combine(_directory, "harness.log"), log);
         return new ZdtmResult(_program, _options.Mode, verdict, reason, log, _directory, killedAfterVerdict, survivors);
@@ -302,7 +313,7 @@ internal sealed class ZdtmRun : IDisposable
             {
                 bool inTree = _options.Mode == NamespaceMode.Host
                     ? ProcFs.TryReadStat(pid) is { } stat && _roots.Contains(stat.Session)
-                    : _namespaces.Contains(ProcFs.PidNamespace(pid) ?? "");
+                    : _namespaces.Contains(ProcFs.Namespace(pid, "pid") ?? "");
                 if (inTree)
                 {
                     _known.Add(pid);

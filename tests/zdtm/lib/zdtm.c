@@ -131,7 +131,8 @@ void test_init(int argc, char **argv)
         test_perror("sigaction(SIGTERM)");
         exit(2);
     }
-    test_msg("%s: prepare", argv[0]);
+    const char *name = strrchr(argv[0], '/');
+    test_msg("%s: prepare", name != NULL ? name + 1 : argv[0]);
 }
 
 const char *test_workdir(void)

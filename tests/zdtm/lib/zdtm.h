@@ -38,8 +38,12 @@
  *   - Every process of the tree inherits the SIGTERM handler; other signals are left alone, and
  *     an EINTR caused by them never ends the wait.
  *
+ * Exit statuses: 0 PASS, 1 FAIL or not ready, 2 bad arguments or log, 3 outfile not writable.
+ *
  * In namespaces mode the harness starts the program under ns_init (pid 1 of a fresh pid
- * namespace, see ns_init.c); the program does not notice except that its pids are small.
+ * namespace, see ns_init.c); the program does not notice except that its pids are small and
+ * that SIGTERM, which ns_init passes to every process of the namespace, may reach children
+ * before their root forwards it (test_signal_child() takes an ended child in its stride).
  */
 #ifndef ZDTM_H
 #define ZDTM_H

@@ -95,6 +95,21 @@ public sealed class HarnessSelfTests
         });
     }
 
+    [TestCaseSource(nameof(s_modes))]
+    public void Run_StepEndsTheTreeWithoutRestoring_HarnessErrorNamingTheRoot(NamespaceMode mode)
+    {
+        var options = new ZdtmRunOptions { Mode = mode, Step = new KillingStep(), KeepRunning = false };
+
+        ZdtmResult result = ZdtmRunner.Run(ZdtmProgram.Get("static", "pid_ppid"), options);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Verdict, Is.EqualTo(ZdtmVerdict.HarnessError), result.Describe);
+            Assert.That(result.Reason, Does.Contain("returned root").And.Contain("not running"), result.Describe);
+            Assert.That(ProgramsStillRunning(result.WorkDirectory), Is.Empty, "processes of the run are left");
+        });
+    }
+
     [Test]
     public void Run_StepGetsTheLiveRootAndTestPid_ForEachMode([Values] NamespaceMode mode)
     {
@@ -137,6 +152,24 @@ public sealed class HarnessSelfTests
 
         public int Run(CheckpointRestoreContext context, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("this step always fails");
+    }
+
+    // What a dump-and-stop step does before it restores: the tree ends. Without the restore
+    // the root it returns is gone.
+    private sealed class KillingStep : ICheckpointRestoreStep
+    {
+        public string Name => "killing";
+
+        public int Run(CheckpointRestoreContext context, CancellationToken cancellationToken)
+        {
+            Signal.Kill(context.RootPid);
+            while (ProcFs.IsAlive(context.RootPid))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                Thread.Sleep(10);
+            }
+            return context.RootPid;
+        }
     }
 
     private sealed class RecordingStep : ICheckpointRestoreStep

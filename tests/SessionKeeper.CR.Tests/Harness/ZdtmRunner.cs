@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using SessionKeeper.Native;
 
 namespace SessionKeeper.CR.Tests.Harness;
 
@@ -31,7 +30,7 @@ public static class ZdtmRunner
         foreach (int pid in ProcFs.AllPids())
         {
             string commandLine = ProcFs.TryReadText($"/proc/{pid}/cmdline") ?? "";
-            if (commandLine.Contains(RunsDirectory + "/", StringComparison.Ordinal) && ZdtmRun.Kill(pid))
+            if (commandLine.Contains(RunsDirectory + "/", StringComparison.Ordinal) && Signal.Kill(pid))
             {
                 killed.Add($"{pid}: {commandLine.Replace('\0', ' ').TrimEnd()}");
             }
@@ -65,10 +64,6 @@ public static class ZdtmRunner
 /// <summary>The state of one run; see <see cref="ZdtmRunner"/>.</summary>
 internal sealed class ZdtmRun : IDisposable
 {
-    // signal(7), x86-64.
-    private const int SigKill = 9;
-    private const int SigTerm = 15;
-
     private static readonly TimeSpan s_poll = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan s_exitGrace = TimeSpan.FromSeconds(5);
 
@@ -155,9 +150,6 @@ internal sealed class ZdtmRun : IDisposable
 
     public void Dispose() => _started.Dispose();
 
-    /// <summary>SIGKILL; false if the process was gone.</summary>
-    public static bool Kill(int pid) => Interop.TryKill(pid, SigKill);
-
     private ZdtmResult RunProtocol()
     {
         if (WaitForFile(_pidfile, _options.ReadyTimeout, () => _started.HasExited) is not { } pidText)
@@ -184,11 +176,15 @@ internal sealed class ZdtmRun : IDisposable
             }
         }
         AddRoot(root);
+        if (!ProcFs.IsAlive(root))
+        {
+            return Finish(ZdtmVerdict.HarnessError, $"step {_options.Step.Name} returned root {root}, which is not running");
+        }
         Log($"step {_options.Step.Name} done; root is {root}; SIGTERM");
 
-        if (!Interop.TryKill(root, SigTerm))
+        if (!Signal.Terminate(root))
         {
-            return Finish(ZdtmVerdict.NoVerdict, $"the tree root {root} was gone before SIGTERM");
+            return Finish(ZdtmVerdict.NoVerdict, $"the tree root {root} ended before SIGTERM");
         }
         if (WaitForFile(_outfile, _options.VerdictTimeout, () => !ProcFs.IsAlive(root)) is not { } verdict)
         {
@@ -346,7 +342,7 @@ internal sealed class ZdtmRun : IDisposable
             Log($"killing {string.Join(' ', alive)}");
             foreach (int pid in alive)
             {
-                Kill(pid);
+                Signal.Kill(pid);
             }
             Thread.Sleep(s_poll);
         }

@@ -19,11 +19,11 @@ public class ImageCommandTests
     {
         _keeper = LocateKeeper()
             ?? throw new IgnoreException("no keeper binary: run `dotnet build src/SessionKeeper.Cli -c Release` or set KEEPER_BIN");
-        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("KEEPER_BIN")) && !HasOurImagesLibrary(_keeper))
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("KEEPER_BIN")) && IsOlderThanSources(_keeper))
         {
             // A keeper built before the latest schema change drops the new fields; that is the
             // build being stale, not the code being wrong.
-            throw new IgnoreException($"{_keeper} was built from other SessionKeeper.Images sources: rebuild src/SessionKeeper.Cli");
+            throw new IgnoreException($"{_keeper} is older than its sources: rebuild src/SessionKeeper.Cli");
         }
     }
 
@@ -184,27 +184,51 @@ public class ImageCommandTests
         {
             return File.Exists(configured) ? configured : throw new FileNotFoundException("KEEPER_BIN does not exist", configured);
         }
+        DirectoryInfo? root = FindRepositoryRoot();
+        return root is null
+            ? null
+            : new[] { "release_linux-x64", "debug_linux-x64" }
+                .Select(config => Path.Combine(root.FullName, ".build", "bin", "SessionKeeper.Cli", config))
+                .SelectMany(output => new[] { Path.Combine(output, "keeper"), Path.Combine(output, "keeper.dll") })
+                .Where(File.Exists)
+                .OrderByDescending(File.GetLastWriteTimeUtc)
+                .FirstOrDefault();
+    }
+
+    private static DirectoryInfo? FindRepositoryRoot()
+    {
         for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "SessionKeeper.sln")))
             {
-                return new[] { "release_linux-x64", "debug_linux-x64" }
-                    .Select(config => Path.Combine(dir.FullName, ".build", "bin", "SessionKeeper.Cli", config))
-                    .SelectMany(output => new[] { Path.Combine(output, "keeper"), Path.Combine(output, "keeper.dll") })
-                    .Where(File.Exists)
-                    .OrderByDescending(File.GetLastWriteTimeUtc)
-                    .FirstOrDefault();
+                return dir;
             }
         }
         return null;
     }
 
-    private static bool HasOurImagesLibrary(string keeper)
+    private static bool IsOlderThanSources(string keeper)
     {
-        const string Library = "SessionKeeper.Images.dll";
-        string theirs = Path.Combine(Path.GetDirectoryName(keeper)!, Library);
-        string ours = Path.Combine(TestContext.CurrentContext.TestDirectory, Library);
-        return File.Exists(theirs) && File.ReadAllBytes(theirs).AsSpan().SequenceEqual(File.ReadAllBytes(ours));
+        DirectoryInfo? root = FindRepositoryRoot();
+        if (root is null)
+        {
+            return false;
+        }
+        // The native apphost is not rewritten when only a library changes, so compare each
+        // assembly next to it with its own sources.
+        string output = Path.GetDirectoryName(keeper)!;
+        return IsOlder(Path.Combine(output, "SessionKeeper.Images.dll"), root, ("proto", "*.proto"), ("src/SessionKeeper.Images", "*.cs"))
+            || IsOlder(Path.Combine(output, "keeper.dll"), root, ("src/SessionKeeper.Cli", "*.cs"));
+    }
+
+    private static bool IsOlder(string assembly, DirectoryInfo root, params (string Directory, string Pattern)[] sources)
+    {
+        DateTime newestSource = sources
+            .SelectMany(source => Directory.EnumerateFiles(Path.Combine(root.FullName, source.Directory), source.Pattern, SearchOption.AllDirectories))
+            .Select(File.GetLastWriteTimeUtc)
+            .DefaultIfEmpty(DateTime.MinValue)
+            .Max();
+        return !File.Exists(assembly) || File.GetLastWriteTimeUtc(assembly) < newestSource;
     }
 
     private sealed record Result(int ExitCode, string Stdout, string Stderr)

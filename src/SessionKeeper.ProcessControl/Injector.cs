@@ -25,7 +25,7 @@ public sealed class Injector : IDisposable
 
     private readonly TracerThread _tracer;
     private readonly Tracee _thread;
-    private readonly ulong _vdsoSyscall;
+    private ulong _vdsoSyscall;
     private ulong _stub;
     private int _stubLength;
 
@@ -179,10 +179,59 @@ public sealed class Injector : IDisposable
     }
 
     /// <summary>
-    /// Unmaps the stub (through the vDSO, since a page cannot unmap itself and return to int3)
-    /// and puts the thread's registers and signal mask back. Idempotent.
+    /// Adopts a stub page that is already mapped in the target: a process cloned from one
+    /// that had the stub inherits it at the same address.
     /// </summary>
-    public void Dispose()
+    public void AdoptStub(ulong stub, int length)
+    {
+        _stub = stub;
+        _stubLength = length;
+    }
+
+    /// <summary>Address and length of the stub mapping (0 when none).</summary>
+    public (ulong Address, int Length) StubMapping => (_stub, _stubLength);
+
+    /// <summary>
+    /// Tells the injector that the vDSO now starts at <paramref name="vdsoStart"/> (after
+    /// ARCH_MAP_VDSO_64 or mremap during restore), so vDSO-stepped calls use the new copy.
+    /// </summary>
+    public void VdsoMoved(ulong vdsoStart) => _vdsoSyscall = vdsoStart + (ulong)Vdso.SyscallOffset;
+
+    /// <summary>
+    /// Writes <paramref name="data"/> into the scratch area at <paramref name="offset"/> and
+    /// returns its address in the target.
+    /// </summary>
+    public unsafe ulong WriteScratch(ReadOnlySpan<byte> data, int offset = 0)
+    {
+        if (offset + data.Length > ScratchLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(data), $"{data.Length} bytes at {offset} do not fit the {ScratchLength}-byte scratch area");
+        }
+        ulong address = Scratch + (ulong)offset;
+        fixed (byte* p = data)
+        {
+            IoVec local = new(p, (nuint)data.Length);
+            IoVec remote = new((void*)address, (nuint)data.Length);
+            Interop.ProcessVmWritev(_thread.Pid, [local], [remote]);
+        }
+        return address;
+    }
+
+    /// <summary>Reads <paramref name="buffer"/>.Length bytes of the scratch area at <paramref name="offset"/>.</summary>
+    public unsafe void ReadScratch(Span<byte> buffer, int offset = 0)
+    {
+        fixed (byte* p = buffer)
+        {
+            IoVec local = new(p, (nuint)buffer.Length);
+            IoVec remote = new((void*)(Scratch + (ulong)offset), (nuint)buffer.Length);
+            Interop.ProcessVmReadv(_thread.Pid, [local], [remote]);
+        }
+    }
+
+    /// <summary>
+    /// Unmaps the stub through the vDSO: a page cannot unmap itself and then return to its int3.
+    /// </summary>
+    public void UnmapStub()
     {
         if (_stub != 0)
         {
@@ -190,6 +239,14 @@ public sealed class Injector : IDisposable
             _stub = 0;
             CallChecked(SyscallNumber.Munmap, stub, (ulong)_stubLength);
         }
+    }
+
+    /// <summary>
+    /// Unmaps the stub and puts the thread's registers and signal mask back. Idempotent.
+    /// </summary>
+    public void Dispose()
+    {
+        UnmapStub();
         if (_thread.Modified)
         {
             Interop.PtraceSetRegs(_thread.Tid, _thread.RegsToRestore());

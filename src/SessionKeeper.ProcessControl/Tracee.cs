@@ -24,6 +24,28 @@ public sealed class Tracee
         InitialSigMask = sigMask;
     }
 
+    /// <summary>
+    /// Collects the first stop of a task that an injected fork/clone created under a tracer
+    /// with PTRACE_O_TRACEFORK/TRACECLONE: seized children start in PTRACE_EVENT_STOP.
+    /// Must run on the tracer thread.
+    /// </summary>
+    public static Tracee FromNewTask(int pid, int tid)
+    {
+        while (true)
+        {
+            WaitStatus status = Interop.WaitPid(tid, WaitOptions.All);
+            if (!status.Stopped)
+            {
+                throw new TaskVanishedException(pid, tid, $"new task {status} before its first stop");
+            }
+            if (status.Event == PtraceEvent.Stop)
+            {
+                return new Tracee(pid, tid, Interop.PtraceGetRegs(tid), Interop.PtraceGetSigMask(tid));
+            }
+            Interop.PtraceCont(tid, status.Event == PtraceEvent.None ? status.StopSignal : 0);
+        }
+    }
+
     /// <summary>The thread group (process) id.</summary>
     public int Pid { get; }
 

@@ -12,7 +12,7 @@ namespace SessionKeeper.ProcessControl;
 /// with PTRACE_O_TRACEFORK|TRACECLONE), and is then turned into the saved process by injected
 /// calls.
 /// </summary>
-public static class TaskFactory
+public static class RestoreTasks
 {
     /// <summary>Seize options of every restore task: EXITKILL so a crashed keeper leaves nothing half-built.</summary>
     public const PtraceOptions RestoreOptions =

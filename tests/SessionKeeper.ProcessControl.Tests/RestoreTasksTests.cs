@@ -4,7 +4,7 @@ using SessionKeeper.Native;
 namespace SessionKeeper.ProcessControl.Tests;
 
 [TestFixture]
-public sealed class TaskFactoryTests
+public sealed class RestoreTasksTests
 {
     private const ulong StubAddress = 0x7e0000000000;
 
@@ -32,10 +32,10 @@ public sealed class TaskFactoryTests
         int wanted = FreePid();
         var (hostPid, childPid, childPpid, childStub) = tracer.Invoke(() =>
         {
-            Injector host = TaskFactory.StartHost(tracer, StubAddress, 1);
+            Injector host = RestoreTasks.StartHost(tracer, StubAddress, 1);
             try
             {
-                Injector child = TaskFactory.CloneProcess(tracer, host, wanted, parentOutsideTree: false);
+                Injector child = RestoreTasks.CloneProcess(tracer, host, wanted, parentOutsideTree: false);
                 long ppid = child.Call(SyscallNumber.Getppid);
                 string maps = File.ReadAllText($"/proc/{wanted}/maps");
                 Interop.TryKill(wanted, Signals.SIGKILL);
@@ -60,10 +60,10 @@ public sealed class TaskFactoryTests
         using var sleeper = Detached.StartAs("sleep", "sleep 100");
         var e = Assert.Throws<ErrnoException>(() => tracer.Invoke(() =>
         {
-            Injector host = TaskFactory.StartHost(tracer, StubAddress, 1);
+            Injector host = RestoreTasks.StartHost(tracer, StubAddress, 1);
             try
             {
-                TaskFactory.CloneProcess(tracer, host, sleeper.Pid, parentOutsideTree: true);
+                RestoreTasks.CloneProcess(tracer, host, sleeper.Pid, parentOutsideTree: true);
             }
             finally
             {

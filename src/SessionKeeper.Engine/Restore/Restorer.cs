@@ -1,0 +1,444 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using SessionKeeper.Images.V1;
+using SessionKeeper.Native;
+using SessionKeeper.ProcessControl;
+
+namespace SessionKeeper.Engine.Restore;
+
+/// <summary>
+/// Restores a process tree from a raw image directory with remote system calls only
+/// (DESIGN.md §5): a traced host; every process cloned with its PID from its parent (the root
+/// with CLONE_PARENT from the host); then each process is emptied and rebuilt — rseq
+/// unregistered, fds closed, mappings replaced, vDSO moved, PR_SET_MM_MAP, memory, signal
+/// handlers, fds, session — and finally given its registers. All tasks are detached together
+/// only when every step succeeded; on failure everything created is killed and reaped.
+/// </summary>
+public sealed class Restorer
+{
+    private const int PageSize = 4096;
+    private const int ScratchPages = 16;
+    private const ulong ArchMapVdso64 = 0x2003;
+    private const int PrSetMm = 35;
+    private const int PrSetMmMap = 14;
+    private const int PrSetName = 15;
+    private const ulong RseqFlagUnregister = 1;
+
+    private readonly RestoreImages _images;
+    private readonly Action<string>? _progress;
+    private readonly Dictionary<int, Injector> _tasks = [];
+    private Injector? _host;
+
+    private Restorer(RestoreImages images, Action<string>? progress)
+    {
+        _images = images;
+        _progress = progress;
+    }
+
+    /// <summary>
+    /// Restores the tree in <paramref name="imageDir"/> and returns its root pid once every
+    /// task runs on its own. Any failure kills and reaps what was created and names the task
+    /// and step; the images are never modified.
+    /// </summary>
+    public static int Restore(string imageDir, Action<string>? progress = null)
+    {
+        RestoreImages images = RestoreImages.Load(imageDir);
+        using var tracer = new TracerThread("keeper-restore");
+        return tracer.Invoke(() => new Restorer(images, progress).Run(tracer));
+    }
+
+    private int Run(TracerThread tracer)
+    {
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            _host = RestoreTasks.StartHost(tracer, ChooseStubAddress(), ScratchPages);
+            foreach (PstreeEntry entry in _images.Tree)
+            {
+                int pid = (int)entry.Pid;
+                bool parentInTree = _tasks.ContainsKey((int)entry.Ppid);
+                Injector parent = parentInTree ? _tasks[(int)entry.Ppid] : _host;
+                _tasks[pid] = RestoreTasks.CloneProcess(tracer, parent, pid, parentOutsideTree: !parentInTree);
+            }
+            _progress?.Invoke($"created {_tasks.Count} processes in {clock.Elapsed.TotalMilliseconds:F1} ms");
+            foreach (PstreeEntry entry in _images.Tree)
+            {
+                RestoreSession(entry);
+            }
+            foreach (PstreeEntry entry in _images.Tree)
+            {
+                RestoreProcess((int)entry.Pid);
+            }
+            foreach (PstreeEntry entry in _images.Tree)
+            {
+                Finish((int)entry.Pid);
+            }
+            KillHost();
+            foreach (Injector task in _tasks.Values)
+            {
+                Interop.PtraceDetach(task.Thread.Tid);
+            }
+            _progress?.Invoke($"restored {_tasks.Count} processes in {clock.Elapsed.TotalMilliseconds:F1} ms");
+            return (int)_images.Tree[0].Pid;
+        }
+        catch
+        {
+            KillEverything();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// An address for the stub and scratch pages that no saved mapping uses: the stub is
+    /// inherited by every clone and must survive until each process is rebuilt.
+    /// </summary>
+    private ulong ChooseStubAddress()
+    {
+        var used = _images.Mms.Values.SelectMany(m => m.Vmas).Select(v => (v.Start, v.End)).OrderBy(r => r.Start).ToList();
+        ulong size = (ulong)(PageSize * (1 + ScratchPages));
+        // Below the usual mmap base region and above typical executables; move down on collision.
+        for (ulong candidate = 0x6f0000000000; candidate > 0x100000000; candidate -= 0x10000000)
+        {
+            if (!used.Any(r => r.Start < candidate + size && candidate < r.End))
+            {
+                return candidate;
+            }
+        }
+        throw new InvalidOperationException("no free address for the restore stub in the saved layouts");
+    }
+
+    private void RestoreSession(PstreeEntry entry)
+    {
+        Injector task = _tasks[(int)entry.Pid];
+        if (entry.Sid == entry.Pid)
+        {
+            Step(task, "setsid", () => task.CallChecked(SyscallNumber.Setsid));
+        }
+        else if (entry.Pgid == entry.Pid)
+        {
+            Step(task, "setpgid", () => task.CallChecked(SyscallNumber.Setpgid, 0, 0));
+        }
+        else if (_tasks.ContainsKey((int)entry.Pgid))
+        {
+            Step(task, "setpgid", () => task.CallChecked(SyscallNumber.Setpgid, 0, entry.Pgid));
+        }
+    }
+
+    private void RestoreProcess(int pid)
+    {
+        Injector task = _tasks[pid];
+        Core core = _images.Cores[pid];
+        Mm mm = _images.Mms[pid];
+
+        PtraceRseqConfiguration rseq = Interop.PtraceGetRseqConfiguration(task.Thread.Tid);
+        if (rseq.RseqAbiPointer != 0)
+        {
+            // A registered rseq area in memory about to be unmapped gets the task SIGSEGV on return to user space.
+            Step(task, "rseq unregister", () => task.CallChecked(SyscallNumber.Rseq, rseq.RseqAbiPointer, rseq.RseqAbiSize, RseqFlagUnregister, rseq.Signature));
+        }
+        Step(task, "close_range", () => task.CallChecked(SyscallNumber.CloseRange, 0, uint.MaxValue, 0));
+        UnmapHostLayout(task);
+        MoveVdso(task, mm);
+        SetMmMap(task, mm, core);
+        MapVmas(task, mm);
+        WritePages(task, pid);
+        RestoreSignalHandlers(task, core);
+        RestoreFds(task, pid);
+        if (!string.IsNullOrEmpty(core.Cwd))
+        {
+            Step(task, $"chdir({core.Cwd})", () => task.CallChecked(SyscallNumber.Chdir, WriteString(task, core.Cwd)));
+        }
+        Step(task, "umask", () => task.Call(SyscallNumber.Umask, core.Umask));
+        string comm = core.Threads.Count > 0 ? core.Threads[0].Comm : "";
+        if (comm.Length > 0)
+        {
+            Step(task, "prctl(PR_SET_NAME)", () => task.CallChecked(SyscallNumber.Prctl, PrSetName, WriteString(task, comm)));
+        }
+    }
+
+    private void UnmapHostLayout(Injector task)
+    {
+        (ulong stub, int stubLength) = task.StubMapping;
+        foreach ((ulong start, ulong end, string name) in ReadMaps(task.Thread.Pid))
+        {
+            if (name is "[vdso]" or "[vvar]" or "[vvar_vclock]" or "[vsyscall]" || (start >= stub && end <= stub + (ulong)stubLength))
+            {
+                continue;
+            }
+            Step(task, $"munmap 0x{start:x}", () => task.CallChecked(SyscallNumber.Munmap, start, end - start));
+        }
+    }
+
+    private void MoveVdso(Injector task, Mm mm)
+    {
+        Vma? savedVvar = mm.Vmas.FirstOrDefault(v => v.Kind == VmaKind.Vvar);
+        Vma? savedVdso = mm.Vmas.FirstOrDefault(v => v.Kind == VmaKind.Vdso);
+        if (savedVdso is null)
+        {
+            return;
+        }
+        var current = ReadMaps(task.Thread.Pid).Where(m => m.Name is "[vdso]" or "[vvar]" or "[vvar_vclock]").ToList();
+        ulong currentVdso = current.Single(m => m.Name == "[vdso]").Start;
+        if (currentVdso == savedVdso.Start)
+        {
+            return;
+        }
+        foreach ((ulong start, ulong end, _) in current)
+        {
+            Step(task, "munmap vdso", () => task.CallChecked(SyscallNumber.Munmap, start, end - start));
+        }
+        ulong target = savedVvar?.Start ?? savedVdso.Start;
+        Step(task, "arch_prctl(ARCH_MAP_VDSO_64)", () => task.CallChecked(SyscallNumber.ArchPrctl, ArchMapVdso64, target));
+        ulong moved = ReadMaps(task.Thread.Pid).Single(m => m.Name == "[vdso]").Start;
+        if (moved != savedVdso.Start)
+        {
+            throw new RestoreException(task.Thread.Pid, "vdso", $"the vDSO landed at 0x{moved:x} instead of 0x{savedVdso.Start:x} (the range is busy, or the saved vDSO came from another kernel)");
+        }
+        task.VdsoMoved(moved);
+    }
+
+    private unsafe void SetMmMap(Injector task, Mm mm, Core core)
+    {
+        string exe = mm.ExeFile?.Path is { Length: > 0 } path ? path : core.Exe;
+        long exeFd = Step(task, $"open exe {exe}", () => task.CallChecked(SyscallNumber.Openat, unchecked((ulong)-100), WriteString(task, exe), (ulong)(OpenFlags.O_RDONLY | OpenFlags.O_CLOEXEC)));
+        var auxv = new ulong[(mm.Auxv.Count + 1) * 2];
+        for (int i = 0; i < mm.Auxv.Count; i++)
+        {
+            auxv[2 * i] = mm.Auxv[i].Type;
+            auxv[(2 * i) + 1] = mm.Auxv[i].Value;
+        }
+        var map = new PrctlMmMap
+        {
+            StartCode = mm.StartCode,
+            EndCode = mm.EndCode,
+            StartData = mm.StartData,
+            EndData = mm.EndData,
+            StartBrk = mm.StartBrk,
+            Brk = mm.Brk,
+            StartStack = mm.StartStack,
+            ArgStart = mm.ArgStart,
+            ArgEnd = mm.ArgEnd,
+            EnvStart = mm.EnvStart,
+            EnvEnd = mm.EnvEnd,
+            AuxvSize = (uint)(auxv.Length * sizeof(ulong)),
+            ExeFd = (int)exeFd,
+        };
+        map.Auxv = task.WriteScratch(MemoryMarshal.AsBytes(auxv.AsSpan()), PrctlMmMap.Size);
+        ulong mapAddress = task.WriteScratch(MemoryMarshal.AsBytes(new ReadOnlySpan<PrctlMmMap>(in map)));
+        Step(task, "prctl(PR_SET_MM_MAP)", () => task.CallChecked(SyscallNumber.Prctl, PrSetMm, PrSetMmMap, mapAddress, PrctlMmMap.Size));
+        task.CallChecked(SyscallNumber.Close, (ulong)exeFd);
+    }
+
+    private void MapVmas(Injector task, Mm mm)
+    {
+        const ulong mapFixedNoReplace = 0x100000;
+        const ulong mapAnonymous = 0x20;
+        foreach (Vma vma in mm.Vmas)
+        {
+            if (vma.Kind is VmaKind.Vdso or VmaKind.Vvar or VmaKind.VvarVclock or VmaKind.Vsyscall)
+            {
+                continue;
+            }
+            ulong length = vma.End - vma.Start;
+            ulong flags = vma.Flags | mapFixedNoReplace;
+            string? path = vma.File?.Path;
+            if (vma.Kind is VmaKind.FilePrivate or VmaKind.FileShared && !string.IsNullOrEmpty(path))
+            {
+                bool writableShared = vma.Kind == VmaKind.FileShared && (vma.Prot & 2) != 0;
+                OpenFlags mode = (writableShared ? OpenFlags.O_RDWR : OpenFlags.O_RDONLY) | OpenFlags.O_CLOEXEC;
+                long fd = Step(task, $"open {path}", () => task.CallChecked(SyscallNumber.Openat, unchecked((ulong)-100), WriteString(task, path), (ulong)mode));
+                Step(task, $"mmap {path} at 0x{vma.Start:x}", () => task.CallChecked(SyscallNumber.Mmap, vma.Start, length, vma.Prot, flags & ~mapAnonymous, (ulong)fd, vma.Pgoff));
+                task.CallChecked(SyscallNumber.Close, (ulong)fd);
+            }
+            else
+            {
+                Step(task, $"mmap anonymous 0x{vma.Start:x}", () => task.CallChecked(SyscallNumber.Mmap, vma.Start, length, vma.Prot, flags | mapAnonymous, ulong.MaxValue, 0));
+            }
+        }
+    }
+
+    private void WritePages(Injector task, int pid)
+    {
+        List<PagemapEntry> runs = _images.Pagemaps[pid];
+        if (runs.Count == 0)
+        {
+            return;
+        }
+        // /proc/PID/mem writes with FOLL_FORCE, so read-only private mappings (relro, text COW'd
+        // by a debugger) take their pages too; process_vm_writev would fail with EFAULT there.
+        using SafeFd mem = Interop.Open($"/proc/{pid}/mem", OpenFlags.O_RDWR | OpenFlags.O_CLOEXEC);
+        using var pages = new FileStream(_images.PagesPath(pid), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        byte[] buffer = new byte[1 << 20];
+        foreach (PagemapEntry run in runs)
+        {
+            if (run.Content is null || run.Content.LocationCase != ContentRef.LocationOneofCase.PagesOffset)
+            {
+                continue;
+            }
+            long remaining = (long)run.NrPages * PageSize;
+            long source = (long)run.Content.PagesOffset;
+            long target = (long)run.Vaddr;
+            while (remaining > 0)
+            {
+                int chunk = (int)Math.Min(remaining, buffer.Length);
+                pages.Position = source;
+                pages.ReadExactly(buffer, 0, chunk);
+                for (int done = 0; done < chunk;)
+                {
+                    int written = Interop.Pwrite(mem, buffer.AsSpan(done, chunk - done), target + done);
+                    if (written <= 0)
+                    {
+                        throw new RestoreException(pid, "write pages", $"/proc/{pid}/mem took no bytes at 0x{target + done:x}");
+                    }
+                    done += written;
+                }
+                remaining -= chunk;
+                source += chunk;
+                target += chunk;
+            }
+        }
+    }
+
+    private unsafe void RestoreSignalHandlers(Injector task, Core core)
+    {
+        foreach (SigAction action in core.Sigactions)
+        {
+            if (action.Signo is Signals.SIGKILL or Signals.SIGSTOP)
+            {
+                continue;
+            }
+            var kernel = new KernelSigaction { Handler = action.Handler, Flags = action.Flags, Restorer = action.Restorer, Mask = action.Mask };
+            ulong address = task.WriteScratch(MemoryMarshal.AsBytes(new ReadOnlySpan<KernelSigaction>(in kernel)));
+            Step(task, $"rt_sigaction({action.Signo})", () => task.CallChecked(SyscallNumber.RtSigaction, action.Signo, address, 0, 8));
+        }
+    }
+
+    private void RestoreFds(Injector task, int pid)
+    {
+        foreach (FdEntry fd in _images.Fds[pid])
+        {
+            FileEntry file = _images.Files[fd.FileId];
+            if (file.KindCase != FileEntry.KindOneofCase.Regular)
+            {
+                throw new RestoreException(pid, $"fd {fd.Fd}", $"file kind {file.KindCase} cannot be restored yet");
+            }
+            RegularFile regular = file.Regular;
+            ulong flags = (file.Flags & ~(ulong)(OpenFlags.O_CREAT | OpenFlags.O_TRUNC | OpenFlags.O_EXCL)) | (ulong)OpenFlags.O_CLOEXEC;
+            long opened = Step(task, $"open fd {fd.Fd} {regular.Path}", () => task.CallChecked(SyscallNumber.Openat, unchecked((ulong)-100), WriteString(task, regular.Path), flags));
+            if (regular.Position != 0)
+            {
+                Step(task, $"lseek fd {fd.Fd}", () => task.CallChecked(SyscallNumber.Lseek, (ulong)opened, regular.Position, 0));
+            }
+            if (opened != fd.Fd)
+            {
+                Step(task, $"dup3 fd {fd.Fd}", () => task.CallChecked(SyscallNumber.Dup3, (ulong)opened, fd.Fd, fd.Cloexec ? (ulong)OpenFlags.O_CLOEXEC : 0));
+                task.CallChecked(SyscallNumber.Close, (ulong)opened);
+            }
+            else if (!fd.Cloexec)
+            {
+                const int fSetFd = 2;
+                task.CallChecked(SyscallNumber.Fcntl, (ulong)opened, fSetFd, 0);
+            }
+        }
+    }
+
+    /// <summary>Last per-process steps: rseq, stub gone, registers, xstate, signal mask.</summary>
+    private void Finish(int pid)
+    {
+        Injector task = _tasks[pid];
+        ThreadCore thread = _images.Cores[pid].Threads.Single(t => t.Tid == pid);
+        if (thread.Rseq is { Address: not 0 } rseq)
+        {
+            Step(task, "rseq register", () => task.CallChecked(SyscallNumber.Rseq, rseq.Address, rseq.Length, 0, rseq.Signature));
+        }
+        task.UnmapStub();
+        int tid = task.Thread.Tid;
+        X86Regs r = thread.Regs;
+        var regs = new UserRegs
+        {
+            R15 = r.R15, R14 = r.R14, R13 = r.R13, R12 = r.R12, Rbp = r.Rbp, Rbx = r.Rbx, R11 = r.R11, R10 = r.R10,
+            R9 = r.R9, R8 = r.R8, Rax = r.Rax, Rcx = r.Rcx, Rdx = r.Rdx, Rsi = r.Rsi, Rdi = r.Rdi, OrigRax = r.OrigRax,
+            Rip = r.Rip, Cs = r.Cs, Eflags = r.Eflags, Rsp = r.Rsp, Ss = r.Ss, FsBase = r.FsBase, GsBase = r.GsBase,
+            Ds = r.Ds, Es = r.Es, Fs = r.Fs, Gs = r.Gs,
+        };
+        Interop.PtraceSetRegs(tid, regs);
+        if (thread.Xstate is { Data.Length: > 0 } xstate)
+        {
+            Interop.PtraceSetRegSet(tid, NoteType.X86Xstate, xstate.Data.Span);
+        }
+        Interop.PtraceSetSigMask(tid, thread.Blocked);
+    }
+
+    private static T Step<T>(Injector task, string what, Func<T> step)
+    {
+        try
+        {
+            return step();
+        }
+        catch (Exception e) when (e is not RestoreException)
+        {
+            throw new RestoreException(task.Thread.Pid, what, e.Message, e);
+        }
+    }
+
+    private static ulong WriteString(Injector task, string value, int offset = 8192)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(value + "\0");
+        return task.WriteScratch(bytes, offset);
+    }
+
+    private static List<(ulong Start, ulong End, string Name)> ReadMaps(int pid)
+    {
+        var result = new List<(ulong, ulong, string)>();
+        foreach (string line in File.ReadAllLines($"/proc/{pid}/maps"))
+        {
+            int dash = line.IndexOf('-');
+            int space = line.IndexOf(' ');
+            ulong start = ulong.Parse(line.AsSpan(0, dash), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+            ulong end = ulong.Parse(line.AsSpan(dash + 1, space - dash - 1), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+            string[] fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
+            result.Add((start, end, fields.Length > 5 ? fields[5].Trim() : ""));
+        }
+        return result;
+    }
+
+    private void KillHost()
+    {
+        if (_host is null)
+        {
+            return;
+        }
+        int pid = _host.Thread.Pid;
+        _host = null;
+        Interop.TryKill(pid, Signals.SIGKILL);
+        Interop.TryWaitPid(pid, WaitOptions.All);
+    }
+
+    private void KillEverything()
+    {
+        foreach (Injector task in _tasks.Values)
+        {
+            Interop.TryKill(task.Thread.Pid, Signals.SIGKILL);
+        }
+        foreach (Injector task in _tasks.Values)
+        {
+            // Our exit notification first, then the real parent (host or init) reaps; the PID
+            // stays taken until then.
+            Interop.TryWaitPid(task.Thread.Tid, WaitOptions.All);
+        }
+        KillHost();
+    }
+}
+
+/// <summary>A restore step failed; names the process and the step.</summary>
+public sealed class RestoreException(int pid, string step, string message, Exception? inner = null)
+    : Exception($"restore of pid {pid} failed at {step}: {message}", inner)
+{
+    /// <summary>The process being restored.</summary>
+    public int Pid { get; } = pid;
+
+    /// <summary>The step that failed.</summary>
+    public string Step { get; } = step;
+}

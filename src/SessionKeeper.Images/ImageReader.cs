@@ -20,7 +20,7 @@ public sealed class ImageReader : IDisposable
     private bool _disposed;
 
     /// <summary>Reads and checks the header of the image on <paramref name="stream"/>.</summary>
-    /// <param name="stream">The image, positioned where the file starts.</param>
+    /// <param name="stream">The image, positioned at its header; offsets in errors count from there.</param>
     /// <param name="path">The file name used in error messages.</param>
     /// <param name="expectedKind">
     /// The kind the caller needs; <see langword="null"/> accepts any framed kind (for generic tools).
@@ -80,7 +80,7 @@ public sealed class ImageReader : IDisposable
     /// <summary>The message type of this file's frames.</summary>
     public MessageDescriptor Descriptor { get; }
 
-    /// <summary>Byte offset of the next frame, relative to the start of the file.</summary>
+    /// <summary>Byte offset of the next frame, counted from the start of the image (the stream position the reader started at).</summary>
     public long Offset => _offset;
 
     /// <summary>Reads the next message; <see langword="null"/> at the end of the file.</summary>

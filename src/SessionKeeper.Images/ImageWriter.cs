@@ -115,6 +115,8 @@ public sealed class ImageWriter : IDisposable
             return;
         }
         _disposed = true;
+        // The coded stream owns nothing but its buffer, so flushing it is all its disposal
+        // would do; flushing once keeps a failed flush from being thrown twice.
         try
         {
             _output.Flush();
@@ -122,7 +124,6 @@ public sealed class ImageWriter : IDisposable
         }
         finally
         {
-            _output.Dispose();
             if (!_leaveOpen)
             {
                 _stream.Dispose();

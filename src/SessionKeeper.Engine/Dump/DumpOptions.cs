@@ -1,0 +1,25 @@
+namespace SessionKeeper.Engine.Dump;
+
+/// <summary>What happens to the tree once its images are complete.</summary>
+public enum DumpMode
+{
+    /// <summary>Release the tree as soon as its state is copied; it runs on as if nothing happened.</summary>
+    LeaveRunning,
+
+    /// <summary>Keep the tree frozen until every image is written and fsynced, then kill it (for moves and shutdown).</summary>
+    Kill,
+}
+
+/// <summary>Options of <see cref="Dumper.Dump"/>.</summary>
+public sealed class DumpOptions
+{
+    /// <summary>Leave the tree running (the default) or kill it after the dump.</summary>
+    public DumpMode Mode { get; init; } = DumpMode.LeaveRunning;
+
+    /// <summary>
+    /// Called with a short line per step ("froze 3 processes in 1.2 ms", "wrote core-123.img").
+    /// Runs on the dumping threads, including the tracer thread while the tree is frozen, so it
+    /// must be quick and must not block.
+    /// </summary>
+    public Action<string>? Progress { get; init; }
+}

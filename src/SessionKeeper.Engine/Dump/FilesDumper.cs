@@ -1,0 +1,108 @@
+using SessionKeeper.Native;
+using V1 = SessionKeeper.Images.V1;
+
+namespace SessionKeeper.Engine.Dump;
+
+/// <summary>
+/// Turns the classified fds of the whole tree into fdinfo entries per process and one
+/// <see cref="V1.FileEntry"/> per open file description. fds that share a description (dup,
+/// fork, SCM_RIGHTS) get one file id, found with kcmp(KCMP_FILE); kcmp is only asked about fds
+/// whose files have the same device and inode, since different files cannot share one.
+/// </summary>
+public sealed class FilesDumper
+{
+    private const uint OCloexec = 0x80000;
+
+    private readonly List<V1.FileEntry> _files = [];
+    private readonly Dictionary<int, List<V1.FdEntry>> _fdsByPid = [];
+
+    /// <summary>Every open file description, by id.</summary>
+    public IReadOnlyList<V1.FileEntry> Files => _files;
+
+    /// <summary>The fd table of <paramref name="pid"/> (empty when it had none or was not added).</summary>
+    public IReadOnlyList<V1.FdEntry> FdsOf(int pid) => _fdsByPid.TryGetValue(pid, out List<V1.FdEntry>? fds) ? fds : [];
+
+    /// <summary>Builds the entries for every process's fds; the tree must still be frozen.</summary>
+    public static FilesDumper Build(IEnumerable<(int Pid, List<ClassifiedFd> Fds)> tables)
+    {
+        var dumper = new FilesDumper();
+        // Representatives of each description seen so far, grouped by (dev, ino).
+        var seen = new Dictionary<(ulong Dev, ulong Ino), List<(ClassifiedFd Fd, uint Id)>>();
+        foreach ((int pid, List<ClassifiedFd> fds) in tables)
+        {
+            var entries = new List<V1.FdEntry>(fds.Count);
+            foreach (ClassifiedFd fd in fds)
+            {
+                var key = (fd.Stat.Dev, fd.Stat.Ino);
+                if (!seen.TryGetValue(key, out List<(ClassifiedFd Fd, uint Id)>? candidates))
+                {
+                    candidates = [];
+                    seen[key] = candidates;
+                }
+                uint? id = null;
+                foreach ((ClassifiedFd other, uint otherId) in candidates)
+                {
+                    if (Interop.TryKcmp(fd.Pid, other.Pid, KcmpType.KCMP_FILE, (ulong)fd.Fd, (ulong)other.Fd) == KcmpOrder.Equal)
+                    {
+                        id = otherId;
+                        break;
+                    }
+                }
+                if (id is null)
+                {
+                    id = (uint)dumper._files.Count + 1;
+                    dumper._files.Add(Describe(fd, id.Value));
+                    candidates.Add((fd, id.Value));
+                }
+                entries.Add(new V1.FdEntry
+                {
+                    Fd = (uint)fd.Fd,
+                    FileId = id.Value,
+                    Cloexec = (fd.Info.Flags & OCloexec) != 0,
+                });
+            }
+            dumper._fdsByPid[pid] = entries;
+        }
+        return dumper;
+    }
+
+    private static V1.FileEntry Describe(ClassifiedFd fd, uint id)
+    {
+        var regular = new V1.RegularFile
+        {
+            Path = fd.Path,
+            Position = (ulong)Math.Max(0, fd.Info.Pos),
+            Procfs = fd.Kind == FdKind.ProcFs,
+        };
+        // A /proc file's identity changes with every process; checking it on restore is meaningless.
+        if (fd.Kind != FdKind.ProcFs)
+        {
+            regular.Identity = Identity(fd.Stat, fd.Info.MntId);
+        }
+        return new V1.FileEntry
+        {
+            Id = id,
+            // FD_CLOEXEC belongs to the descriptor; fdinfo folds it into the flags it prints.
+            Flags = fd.Info.Flags & ~OCloexec,
+            Regular = regular,
+        };
+    }
+
+    /// <summary>The identity recorded for a file, from its fstat.</summary>
+    internal static V1.FileIdentity Identity(in Stat st, int mntId = -1)
+    {
+        var identity = new V1.FileIdentity
+        {
+            Dev = st.Dev,
+            Ino = st.Ino,
+            Mode = st.Mode,
+            Size = (ulong)Math.Max(0, st.Size),
+            MtimeNs = (st.MtimeSec * 1_000_000_000L) + st.MtimeNsec,
+        };
+        if (mntId >= 0)
+        {
+            identity.MntId = (uint)mntId;
+        }
+        return identity;
+    }
+}

@@ -1,0 +1,396 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using SessionKeeper.Engine.ProcFs;
+using SessionKeeper.Native;
+using SessionKeeper.ProcessControl;
+using V1 = SessionKeeper.Images.V1;
+
+namespace SessionKeeper.Engine.Dump;
+
+/// <summary>
+/// Collects the core image of one frozen process (DESIGN.md §4): per thread registers, xstate,
+/// signal mask and queues, rseq, robust list, clear-tid address, sigaltstack; per process
+/// signal handlers, credentials, limits, timers and paths. Runs on the tracer thread.
+/// </summary>
+/// <remarks>
+/// What ptrace and /proc can tell from outside is read from outside. The rest (signal
+/// handlers, itimers, POSIX timer times, the clear-tid address, sigaltstack) only the task can
+/// tell, so it is asked with injected system calls whose results land in the injector's scratch
+/// page. Threads share the address space, so threads other than the first use the first
+/// thread's scratch page and run their few calls at the vDSO's <c>syscall</c> instruction,
+/// without a stub of their own.
+/// </remarks>
+public sealed class ProcessDumper
+{
+    /// <summary>Large enough for the XSAVE area of any current x86 CPU (AMX tiles included: ~11 KiB).</summary>
+    private const int XstateBufferSize = 16384;
+
+    private const int SigactionSize = 32;
+    // Scratch layout (two pages): kernel sigactions for signals 1..64, then itimers, then
+    // per-call slots.
+    private const int ScratchSigactions = 0;
+    private const int ScratchItimers = 64 * SigactionSize;
+    private const int ScratchSlot = ScratchItimers + (3 * 32);
+    private const int ScratchPages = 2;
+
+    private readonly TracerThread _tracer;
+    private readonly FrozenProcess _process;
+
+    /// <summary>Prepares to dump <paramref name="process"/> of a tree frozen by <paramref name="tracer"/>.</summary>
+    public ProcessDumper(TracerThread tracer, FrozenProcess process)
+    {
+        _tracer = tracer;
+        _process = process;
+    }
+
+    /// <summary>Number of system calls injected (for the freeze-time breakdown).</summary>
+    public int InjectedCalls { get; private set; }
+
+    /// <summary>The brk(0) value the process reported: the mm image needs it.</summary>
+    public ulong Brk { get; private set; }
+
+    /// <summary>Length of the XSAVE area the kernel filled, from the first thread.</summary>
+    public int XsaveSize { get; private set; }
+
+    /// <summary>XCR0 as stored in the first thread's XSAVE area (bytes 464..471).</summary>
+    public ulong XsaveFeatures { get; private set; }
+
+    /// <summary>Builds the core image of a zombie: only its pid and exit code.</summary>
+    public static V1.Core ZombieCore(int pid, int exitCode) => new()
+    {
+        Pid = (uint)pid,
+        Threads = { new V1.ThreadCore { Tid = (uint)pid, State = V1.TaskState.Zombie, ExitCode = exitCode } },
+    };
+
+    /// <summary>Collects the core image; must run on the tracer thread while the tree is frozen.</summary>
+    public V1.Core Dump(ProcStat stat, ProcStatus status)
+    {
+        _tracer.VerifyAccess();
+        int pid = _process.Pid;
+        var core = new V1.Core
+        {
+            Pid = (uint)pid,
+            Personality = ProcFsReader.TryReadPersonality(pid, out uint personality) ? personality : 0,
+            Umask = status.Umask ?? 0,
+            Cwd = ProcFsReader.TryReadCwd(pid, out string cwd) ? cwd : "",
+            Root = ProcFsReader.TryReadRoot(pid, out string root) ? root : "",
+            Exe = ProcFsReader.TryReadExe(pid, out string exe) ? exe : "",
+            ExitSignal = (uint)Math.Max(0, stat.ExitSignal),
+            Creds = Creds(status),
+        };
+        if (ProcFsReader.TryReadLimits(pid, out ResourceLimit[] limits))
+        {
+            foreach (ResourceLimit limit in limits)
+            {
+                core.Rlimits.Add(new V1.Rlimit { Resource = (uint)limit.Resource, Cur = limit.Soft, Max = limit.Hard });
+            }
+        }
+
+        // Everything ptrace reads from outside first, before injected calls change the stop state.
+        byte[] xstate = new byte[XstateBufferSize];
+        foreach (Tracee thread in _process.Threads)
+        {
+            core.Threads.Add(ThreadFromOutside(thread, xstate));
+        }
+        core.SharedPending.AddRange(PendingSignals(_process.Threads[0].Tid, shared: true));
+
+        ulong caughtOrIgnored = (status.SigCgt | status.SigIgn) & ~(Bit(Signals.SIGKILL) | Bit(Signals.SIGSTOP));
+        ProcFsReader.TryReadTimers(pid, out List<ProcFs.PosixTimer> timers);
+        ulong? vdso = ProcTasks.VdsoStart(pid);
+        if (vdso is null)
+        {
+            // No vDSO (a static program under vdso=0): nothing can be injected. What injected calls
+            // would have told is then simply missing from the image.
+            return core;
+        }
+
+        using (var injector = new Injector(_tracer, _process.Threads[0], vdso))
+        {
+            injector.MapStub(ScratchPages);
+            ulong scratch = injector.Scratch;
+            byte[] buffer = new byte[ScratchPages * 4096];
+
+            InjectSigactions(injector, scratch, caughtOrIgnored, buffer, core);
+            InjectItimers(injector, scratch, buffer, core);
+            InjectPosixTimers(injector, scratch, timers, buffer, core);
+            Brk = (ulong)Call(injector, SyscallNumber.Brk, 0);
+            core.Dumpable = (uint)Call(injector, SyscallNumber.Prctl, (ulong)PrctlOption.PR_GET_DUMPABLE);
+            core.Creds.Securebits = (uint)Call(injector, SyscallNumber.Prctl, (ulong)PrctlOption.PR_GET_SECUREBITS);
+            Call(injector, SyscallNumber.Prctl, (ulong)PrctlOption.PR_GET_CHILD_SUBREAPER, scratch + ScratchSlot);
+            ReadScratch(scratch + ScratchSlot, buffer.AsSpan(0, 4));
+            core.ChildSubreaper = BinaryPrimitives.ReadInt32LittleEndian(buffer) != 0;
+
+            for (int i = 0; i < _process.Threads.Count; i++)
+            {
+                Tracee thread = _process.Threads[i];
+                if (i == 0)
+                {
+                    InjectThreadCalls(injector, scratch, buffer, core.Threads[i]);
+                    continue;
+                }
+                // A second injector for this thread: its calls run at the vDSO's syscall and write
+                // into the first thread's scratch page, which every thread of the process sees.
+                using var threadInjector = new Injector(_tracer, thread, vdso);
+                InjectThreadCalls(threadInjector, scratch, buffer, core.Threads[i]);
+            }
+        }
+        return core;
+    }
+
+    private V1.ThreadCore ThreadFromOutside(Tracee thread, byte[] xstate)
+    {
+        int tid = thread.Tid;
+        var entry = new V1.ThreadCore
+        {
+            Tid = (uint)tid,
+            // TODO: tell a job-control stop (T) before the freeze from a running task; the freezer
+            // does not record it yet, and after the seize every task shows 't'.
+            State = V1.TaskState.Running,
+            Comm = ProcFsReader.TryReadTaskComm(thread.Pid, tid, out string comm) ? comm : "",
+            Regs = Regs(RegisterFixup.ForImage(thread.InitialRegs)),
+            Blocked = thread.InitialSigMask,
+        };
+
+        int length = Interop.PtraceGetRegSet(tid, NoteType.X86Xstate, xstate);
+        ulong features = length >= 472 ? BinaryPrimitives.ReadUInt64LittleEndian(xstate.AsSpan(464)) : 0;
+        ulong xstateBv = length >= 520 ? BinaryPrimitives.ReadUInt64LittleEndian(xstate.AsSpan(512)) : 0;
+        entry.Xstate = new V1.XState
+        {
+            Data = Google.Protobuf.ByteString.CopyFrom(xstate, 0, length),
+            Size = (uint)length,
+            Features = features,
+            XstateBv = xstateBv,
+        };
+        if (XsaveSize == 0)
+        {
+            XsaveSize = length;
+            XsaveFeatures = features;
+        }
+
+        entry.Pending.AddRange(PendingSignals(tid, shared: false));
+
+        PtraceRseqConfiguration rseq = Interop.PtraceGetRseqConfiguration(tid);
+        if (rseq.RseqAbiPointer != 0)
+        {
+            entry.Rseq = new V1.Rseq
+            {
+                Address = rseq.RseqAbiPointer,
+                Length = rseq.RseqAbiSize,
+                Signature = rseq.Signature,
+                Flags = rseq.Flags,
+            };
+        }
+        if (Interop.TryGetRobustList(tid) is { Head: not 0 } robust)
+        {
+            entry.RobustList = new V1.RobustList { Head = robust.Head, Length = robust.Length };
+        }
+        return entry;
+    }
+
+    /// <summary>Reads a signal queue with PTRACE_PEEKSIGINFO without dequeuing anything.</summary>
+    private static List<V1.PendingSignal> PendingSignals(int tid, bool shared)
+    {
+        var result = new List<V1.PendingSignal>();
+        Span<SigInfo> batch = stackalloc SigInfo[16];
+        ulong offset = 0;
+        while (true)
+        {
+            int n = Interop.PtracePeekSigInfo(tid, offset, shared, batch);
+            if (n <= 0)
+            {
+                return result;
+            }
+            for (int i = 0; i < n; i++)
+            {
+                result.Add(new V1.PendingSignal
+                {
+                    Signo = (uint)batch[i].Signo,
+                    Siginfo = Google.Protobuf.ByteString.CopyFrom(batch[i].AsBytes()),
+                });
+            }
+            offset += (ulong)n;
+        }
+    }
+
+    private void InjectSigactions(Injector injector, ulong scratch, ulong signals, byte[] buffer, V1.Core core)
+    {
+        if (signals == 0)
+        {
+            return;
+        }
+        for (int signo = 1; signo <= Signals.SIGRTMAX; signo++)
+        {
+            if ((signals & Bit(signo)) != 0)
+            {
+                CallChecked(injector, SyscallNumber.RtSigaction, (ulong)signo, 0,
+                    scratch + ScratchSigactions + (ulong)((signo - 1) * SigactionSize), sizeof(ulong));
+            }
+        }
+        // One read for all of them: each call wrote its own slot.
+        ReadScratch(scratch + ScratchSigactions, buffer.AsSpan(0, 64 * SigactionSize));
+        for (int signo = 1; signo <= Signals.SIGRTMAX; signo++)
+        {
+            if ((signals & Bit(signo)) == 0)
+            {
+                continue;
+            }
+            KernelSigaction action = MemoryMarshal.Read<KernelSigaction>(buffer.AsSpan((signo - 1) * SigactionSize));
+            core.Sigactions.Add(new V1.SigAction
+            {
+                Signo = (uint)signo,
+                Handler = action.Handler,
+                Flags = action.Flags,
+                Restorer = action.Restorer,
+                Mask = action.Mask,
+            });
+        }
+    }
+
+    private void InjectItimers(Injector injector, ulong scratch, byte[] buffer, V1.Core core)
+    {
+        int size = Marshal.SizeOf<ItimerVal>();
+        for (int which = 0; which < 3; which++)
+        {
+            CallChecked(injector, SyscallNumber.Getitimer, (ulong)which, scratch + ScratchItimers + (ulong)(which * size));
+        }
+        ReadScratch(scratch + ScratchItimers, buffer.AsSpan(0, 3 * size));
+        core.Itimers = new V1.ITimers
+        {
+            Real = Itimer(MemoryMarshal.Read<ItimerVal>(buffer.AsSpan(0))),
+            Virt = Itimer(MemoryMarshal.Read<ItimerVal>(buffer.AsSpan(size))),
+            Prof = Itimer(MemoryMarshal.Read<ItimerVal>(buffer.AsSpan(2 * size))),
+        };
+    }
+
+    private static V1.TimerValue? Itimer(ItimerVal value)
+    {
+        if (value.Value.Seconds == 0 && value.Value.Microseconds == 0)
+        {
+            return null;
+        }
+        return new V1.TimerValue
+        {
+            IntervalNs = (ulong)((value.Interval.Seconds * 1_000_000_000L) + (value.Interval.Microseconds * 1000)),
+            ValueNs = (ulong)((value.Value.Seconds * 1_000_000_000L) + (value.Value.Microseconds * 1000)),
+        };
+    }
+
+    private void InjectPosixTimers(Injector injector, ulong scratch, List<ProcFs.PosixTimer> timers, byte[] buffer, V1.Core core)
+    {
+        int size = Marshal.SizeOf<ItimerSpec>();
+        foreach (ProcFs.PosixTimer timer in timers)
+        {
+            CallChecked(injector, SyscallNumber.TimerGettime, (ulong)timer.Id, scratch + ScratchSlot);
+            ReadScratch(scratch + ScratchSlot, buffer.AsSpan(0, size));
+            ItimerSpec spec = MemoryMarshal.Read<ItimerSpec>(buffer);
+            long overrun = Call(injector, SyscallNumber.TimerGetoverrun, (ulong)timer.Id);
+            var entry = new V1.PosixTimer
+            {
+                Id = timer.Id,
+                ClockId = timer.ClockId,
+                Signo = timer.Signal,
+                SigevValue = timer.SigevValue,
+                Overrun = overrun > 0 ? (int)overrun : 0,
+                Notify = timer.Notify switch
+                {
+                    TimerNotify.Signal when timer.NotifiesThread => V1.SigevNotify.ThreadId,
+                    TimerNotify.Signal => V1.SigevNotify.Signal,
+                    TimerNotify.None => V1.SigevNotify.None,
+                    TimerNotify.Thread => V1.SigevNotify.Thread,
+                    _ => V1.SigevNotify.Unspecified,
+                },
+                NotifyTid = timer.NotifiesThread ? (uint)timer.NotifyPid : 0,
+            };
+            if (spec.Value.Seconds != 0 || spec.Value.Nanoseconds != 0)
+            {
+                entry.Value = new V1.TimerValue
+                {
+                    IntervalNs = (ulong)((spec.Interval.Seconds * 1_000_000_000L) + spec.Interval.Nanoseconds),
+                    ValueNs = (ulong)((spec.Value.Seconds * 1_000_000_000L) + spec.Value.Nanoseconds),
+                };
+            }
+            core.PosixTimers.Add(entry);
+        }
+    }
+
+    /// <summary>The calls only a thread itself can answer: clear-tid address, sigaltstack, pdeath signal, timer slack.</summary>
+    private void InjectThreadCalls(Injector injector, ulong scratch, byte[] buffer, V1.ThreadCore thread)
+    {
+        ulong slot = scratch + ScratchSlot;
+        CallChecked(injector, SyscallNumber.Prctl, (ulong)PrctlOption.PR_GET_TID_ADDRESS, slot);
+        CallChecked(injector, SyscallNumber.Sigaltstack, 0, slot + 16);
+        CallChecked(injector, SyscallNumber.Prctl, (ulong)PrctlOption.PR_GET_PDEATHSIG, slot + 48);
+        long slack = Call(injector, SyscallNumber.Prctl, (ulong)PrctlOption.PR_GET_TIMERSLACK);
+        ReadScratch(slot, buffer.AsSpan(0, 64));
+        thread.ClearTidAddress = BinaryPrimitives.ReadUInt64LittleEndian(buffer);
+        StackT stack = MemoryMarshal.Read<StackT>(buffer.AsSpan(16));
+        if ((stack.Flags & StackT.SsDisable) == 0)
+        {
+            thread.Sigaltstack = new V1.SigAltStack { Sp = stack.Sp, Flags = stack.Flags, Size = stack.Size };
+        }
+        thread.PdeathSignal = (uint)BinaryPrimitives.ReadInt32LittleEndian(buffer.AsSpan(48));
+        if (slack >= 0)
+        {
+            thread.TimerSlackNs = (ulong)slack;
+        }
+    }
+
+    private long Call(Injector injector, SyscallNumber number, ulong a0 = 0, ulong a1 = 0, ulong a2 = 0, ulong a3 = 0)
+    {
+        InjectedCalls++;
+        return injector.Call(number, a0, a1, a2, a3);
+    }
+
+    private long CallChecked(Injector injector, SyscallNumber number, ulong a0 = 0, ulong a1 = 0, ulong a2 = 0, ulong a3 = 0)
+    {
+        InjectedCalls++;
+        return injector.CallChecked(number, a0, a1, a2, a3);
+    }
+
+    private unsafe void ReadScratch(ulong address, Span<byte> destination)
+    {
+        fixed (byte* p = destination)
+        {
+            IoVec local = new(p, (nuint)destination.Length);
+            IoVec remote = new((void*)address, (nuint)destination.Length);
+            long n = Interop.ProcessVmReadv(_process.Pid, new ReadOnlySpan<IoVec>(in local), new ReadOnlySpan<IoVec>(in remote));
+            if (n != destination.Length)
+            {
+                throw new IOException($"{_process}: short read of the injector's scratch memory ({n} of {destination.Length} bytes)");
+            }
+        }
+    }
+
+    private static V1.Creds Creds(ProcStatus status)
+    {
+        var creds = new V1.Creds
+        {
+            Uid = status.Uid.Real,
+            Euid = status.Uid.Effective,
+            Suid = status.Uid.Saved,
+            Fsuid = status.Uid.Filesystem,
+            Gid = status.Gid.Real,
+            Egid = status.Gid.Effective,
+            Sgid = status.Gid.Saved,
+            Fsgid = status.Gid.Filesystem,
+            CapInheritable = status.CapInh,
+            CapPermitted = status.CapPrm,
+            CapEffective = status.CapEff,
+            CapBounding = status.CapBnd,
+            CapAmbient = status.CapAmb,
+            NoNewPrivs = status.NoNewPrivs,
+        };
+        creds.Groups.AddRange(status.Groups);
+        return creds;
+    }
+
+    private static V1.X86Regs Regs(in UserRegs r) => new()
+    {
+        R15 = r.R15, R14 = r.R14, R13 = r.R13, R12 = r.R12, Rbp = r.Rbp, Rbx = r.Rbx, R11 = r.R11,
+        R10 = r.R10, R9 = r.R9, R8 = r.R8, Rax = r.Rax, Rcx = r.Rcx, Rdx = r.Rdx, Rsi = r.Rsi,
+        Rdi = r.Rdi, OrigRax = r.OrigRax, Rip = r.Rip, Cs = r.Cs, Eflags = r.Eflags, Rsp = r.Rsp,
+        Ss = r.Ss, FsBase = r.FsBase, GsBase = r.GsBase, Ds = r.Ds, Es = r.Es, Fs = r.Fs, Gs = r.Gs,
+    };
+
+    private static ulong Bit(int signo) => 1UL << (signo - 1);
+}

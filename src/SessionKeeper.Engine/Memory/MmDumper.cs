@@ -128,6 +128,18 @@ public sealed class MmDumper : IDisposable
         if (ProcFsReader.TryReadExe(_pid, out string exe))
         {
             mm.ExeFile = ExeRef(exe);
+            // The identity of the file actually executed, even if its path was replaced since.
+            try
+            {
+                using SafeFd? fd = Interop.TryOpen($"/proc/{_pid}/exe", OpenFlags.O_PATH);
+                if (fd is not null)
+                {
+                    mm.ExeFile.Identity = Dump.FilesDumper.Identity(Interop.Fstat(fd));
+                }
+            }
+            catch (ErrnoException)
+            {
+            }
         }
 
         if (!PagemapReader.TryOpen(_pid, out PagemapReader? pagemap))

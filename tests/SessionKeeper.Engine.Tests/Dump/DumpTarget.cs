@@ -61,7 +61,7 @@ internal sealed class DumpTarget : IDisposable
         string source = Path.Combine(SourceDirectory(), "pattern.c");
         // Named "pattern" so that its comm is predictable.
         string output = Path.Combine(System.IO.Directory.CreateTempSubdirectory("keeper-pattern-").FullName, "pattern");
-        using Process cc = Process.Start("cc", ["-O1", "-o", output, source])!;
+        using Process cc = Process.Start("cc", ["-O1", "-pthread", "-o", output, source])!;
         cc.WaitForExit();
         Assert.That(cc.ExitCode, Is.Zero, "cc pattern.c");
         return output;

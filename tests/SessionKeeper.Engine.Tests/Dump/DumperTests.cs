@@ -77,6 +77,7 @@ public sealed class DumperTests
             Assert.That(mm.Vmas.Any(v => v.Kind == VmaKind.Stack), Is.True);
             Assert.That(mm.Vmas.Any(v => v.Kind == VmaKind.Vdso), Is.True);
             Assert.That(mm.Auxv, Is.Not.Empty);
+            Assert.That(mm.ExeFile.Identity?.Ino, Is.EqualTo(Inode(mm.ExeFile.Path)));
             Assert.That(mm.Brk, Is.GreaterThanOrEqualTo(mm.StartBrk));
         });
 
@@ -159,6 +160,35 @@ public sealed class DumperTests
 
         Assert.That(DumpTarget.TracerPid(pid), Is.Zero);
         Assert.That(DumpTarget.State(pid), Is.EqualTo('S'), "pause() goes on");
+    }
+
+    [Test]
+    public void Dump_TwoThreads_SavesPerThreadStateThroughEachThread()
+    {
+        using DumpTarget target = DumpTarget.StartPattern("thread");
+        int pid = target.Pid;
+        DumpLogged(pid);
+
+        PstreeEntry entry = ReadOne<PstreeEntry>("pstree.img");
+        Core core = ReadOne<Core>($"core-{pid}.img");
+        Mm mm = ReadOne<Mm>($"mm-{pid}.img");
+        Assert.That(entry.Threads, Has.Count.EqualTo(2));
+        Assert.That(entry.Threads[0], Is.EqualTo((uint)pid), "main thread first");
+        Assert.That(core.Threads.Select(t => t.Tid), Is.EqualTo(entry.Threads));
+        ThreadCore main = core.Threads[0];
+        ThreadCore second = core.Threads[1];
+        Assert.Multiple(() =>
+        {
+            Assert.That(main.Sigaltstack, Is.Null, "the main thread has no alternate stack");
+            Assert.That(second.Sigaltstack?.Sp, Is.EqualTo(target.ULongValue("altstack")));
+            Assert.That(second.Sigaltstack?.Size, Is.EqualTo(65536UL));
+            Assert.That(second.ClearTidAddress, Is.Not.Zero.And.Not.EqualTo(main.ClearTidAddress), "pthread's own clear-tid futex");
+            Assert.That(second.RobustList?.Head, Is.Not.Zero.And.Not.EqualTo(main.RobustList?.Head));
+            Assert.That(second.Regs.FsBase, Is.Not.EqualTo(main.Regs.FsBase), "each thread its own TLS");
+            Assert.That(Executable(mm, second.Regs.Rip), Is.True);
+        });
+        Assert.That(DumpTarget.TracerPid(pid), Is.Zero);
+        Assert.That(DumpTarget.State(pid), Is.EqualTo('S'));
     }
 
     [Test]

@@ -1,8 +1,11 @@
 /* A dump target with known state: 16 MiB of anonymous memory holding a pattern (each 8-byte
  * word is 0x4b45455000000000 | page index), a SIGUSR1 handler, SIGPIPE ignored, SIGUSR2
- * blocked, a file open at position 123 (as fd 3), optionally a socketpair. It writes
+ * blocked, a file open at position 123 (as fd 3), optionally a socketpair or a second thread
+ * with its own sigaltstack. It writes
  * "key=value" lines to DIR/ready and then waits in pause(). */
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +15,17 @@
 #include <unistd.h>
 
 static void on_usr1(int signo) { (void)signo; }
+
+/* The second thread gets its own alternate signal stack, so per-thread state can be told apart. */
+static void *second_thread(void *arg)
+{
+    stack_t stack = { .ss_sp = malloc(65536), .ss_size = 65536, .ss_flags = 0 };
+    sigaltstack(&stack, NULL);
+    *(volatile unsigned long *)arg = (unsigned long)(uintptr_t)stack.ss_sp;
+    for (;;)
+        pause();
+    return NULL;
+}
 
 int main(int argc, char **argv)
 {
@@ -48,11 +62,19 @@ int main(int argc, char **argv)
     if (argc > 2 && strcmp(argv[2], "socketpair") == 0 && socketpair(AF_UNIX, SOCK_STREAM, 0, pair) < 0)
         return 3;
 
+    volatile unsigned long altstack = 0;
+    pthread_t thread;
+    if (argc > 2 && strcmp(argv[2], "thread") == 0) {
+        pthread_create(&thread, NULL, second_thread, (void *)&altstack);
+        while (altstack == 0)
+            usleep(1000);
+    }
+
     char ready[4096], temp[4096];
     snprintf(ready, sizeof ready, "%s/ready", dir);
     snprintf(temp, sizeof temp, "%s/ready.tmp", dir);
     FILE *out = fopen(temp, "w");
-    fprintf(out, "area=%lu\nfd=%d\nsocket=%d\n", (unsigned long)(uintptr_t)area, fd, pair[0]);
+    fprintf(out, "area=%lu\nfd=%d\nsocket=%d\naltstack=%lu\n", (unsigned long)(uintptr_t)area, fd, pair[0], altstack);
     fclose(out);
     rename(temp, ready);
     for (;;)

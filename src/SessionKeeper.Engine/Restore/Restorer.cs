@@ -52,6 +52,7 @@ public sealed class Restorer
     private int Run(TracerThread tracer)
     {
         var clock = Stopwatch.StartNew();
+        WaitForFreePids();
         try
         {
             _host = RestoreTasks.StartHost(tracer, ChooseStubAddress(), ScratchPages);
@@ -87,6 +88,29 @@ public sealed class Restorer
         {
             KillEverything();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Checks every PID of the tree before anything is created. A PID held by a zombie is
+    /// waited for: after a save that ended the tree, init reaps late (1–2 s here) and the
+    /// zombie's PID makes clone3 fail with EEXIST. A live owner fails the restore at once.
+    /// </summary>
+    private void WaitForFreePids()
+    {
+        var clock = Stopwatch.StartNew();
+        foreach (PstreeEntry entry in _images.Tree)
+        {
+            int pid = (int)entry.Pid;
+            while (ProcTasks.State(pid) is char state)
+            {
+                if (state != 'Z' || clock.ElapsedMilliseconds > 10_000)
+                {
+                    throw new RestoreException(pid, "pid check",
+                        $"PID {pid} is taken by {(state == 'Z' ? "a zombie" : "a running process")}, {ProcTasks.Comm(pid)}; end it first (or restore after it exits)");
+                }
+                Thread.Sleep(5);
+            }
         }
     }
 

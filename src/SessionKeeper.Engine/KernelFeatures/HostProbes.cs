@@ -129,7 +129,8 @@ internal static class HostProbes
             return (-1, $"{program} did not finish within 5 s");
         }
         output.Wait();
-        return (process.ExitCode, error.Result.Trim());
+        // nft follows its one-line message with the command and a ^^^ marker: the first line says it all.
+        return (process.ExitCode, error.Result.Trim().Split('\n')[0]);
     }
 
     /// <summary>

@@ -40,4 +40,27 @@ public sealed class ZdtmTests
             Assert.That(result.Survivors, Is.Empty, result.Describe);
         });
     }
+
+    /// <summary>
+    /// Programs whose kernel objects the engine saves and restores today, in the host's
+    /// namespaces (a fresh pid namespace needs its init restored, which comes later).
+    /// </summary>
+    private static IEnumerable<TestCaseData> EnginePrograms() =>
+        from program in ZdtmProgram.Discover(ZdtmProgram.TestGroups)
+        where program.Id is "static/pid_ppid" or "static/env_mem" or "static/sleeping" or "streaming/counter"
+        select new TestCaseData(program).SetArgDisplayNames(program.Id);
+
+    [TestCaseSource(nameof(EnginePrograms))]
+    public void Program_DumpKillRestore_ChecksItsOwnStateAndPasses(ZdtmProgram program)
+    {
+        var options = new ZdtmRunOptions { Mode = NamespaceMode.Host, Step = new EngineStep(), KeepRunning = false };
+
+        ZdtmResult result = ZdtmRunner.Run(program, options);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Verdict, Is.EqualTo(ZdtmVerdict.Pass), result.Describe);
+            Assert.That(result.Survivors, Is.Empty, result.Describe);
+        });
+    }
 }

@@ -62,12 +62,11 @@ public sealed class Restorer
                 bool parentInTree = _tasks.ContainsKey((int)entry.Ppid);
                 Injector parent = parentInTree ? _tasks[(int)entry.Ppid] : _host;
                 _tasks[pid] = RestoreTasks.CloneProcess(tracer, parent, pid, parentOutsideTree: !parentInTree);
-            }
-            _progress?.Invoke($"created {_tasks.Count} processes in {clock.Elapsed.TotalMilliseconds:F1} ms");
-            foreach (PstreeEntry entry in _images.Tree)
-            {
+                // Sessions and groups right away, before the children are cloned: a child
+                // inherits its parent's session and cannot join another one later.
                 RestoreSession(entry);
             }
+            _progress?.Invoke($"created {_tasks.Count} processes in {clock.Elapsed.TotalMilliseconds:F1} ms");
             foreach (PstreeEntry entry in _images.Tree)
             {
                 RestoreProcess((int)entry.Pid);
@@ -144,7 +143,7 @@ public sealed class Restorer
         {
             Step(task, "setpgid", () => task.CallChecked(SyscallNumber.Setpgid, 0, 0));
         }
-        else if (_tasks.ContainsKey((int)entry.Pgid))
+        else if (_tasks.ContainsKey((int)entry.Pgid) && entry.Pgid != _images.Tree.First(e => e.Pid == entry.Ppid).Pgid)
         {
             Step(task, "setpgid", () => task.CallChecked(SyscallNumber.Setpgid, 0, entry.Pgid));
         }

@@ -131,7 +131,9 @@ public sealed class FdTests
         using ProcFsChild child = ProcFsChild.StartPython(ChildScript);
 
         Assert.That(ProcFsReader.TryReadFds(child.Pid, out List<FdEntry> fds), Is.True);
-        FdEntry Fd(string key) => fds.Single(f => f.Fd == child.IntValue(key));
+        FdEntry Fd(string key)
+            => fds.SingleOrDefault(f => f.Fd == child.IntValue(key))
+               ?? throw new AssertionException($"no fd {key}={child.Values[key]} in [{string.Join(", ", fds.Select(f => $"{f.Fd}->{f.Target}"))}]");
         FdInfo Info(string key)
         {
             Assert.That(ProcFsReader.TryReadFdInfo(child.Pid, child.IntValue(key), out FdInfo info), Is.True);

@@ -44,7 +44,7 @@ internal static class CommandRunner
             {
                 stderr.WriteLine(e.ToString());
             }
-            else if (e is not KeeperException and not ErrnoException)
+            else if (!IsExpected(e))
             {
                 stderr.WriteLine("(run with --verbose for details)");
             }
@@ -52,9 +52,13 @@ internal static class CommandRunner
         }
     }
 
+    /// <summary>Errors that name their object and need no stack trace to be understood.</summary>
+    private static bool IsExpected(Exception e) => e is KeeperException or ErrnoException or IOException
+        or InvalidDataException or SessionKeeper.Engine.Dump.UnsupportedObjectException or SessionKeeper.Engine.Restore.RestoreException;
+
     private static string Describe(Exception e) => e switch
     {
-        KeeperException or ErrnoException => e.Message,
+        _ when IsExpected(e) => e.Message,
         IOException or UnauthorizedAccessException => e.Message,
         _ => $"{e.Message} [{e.GetType().Name}]",
     };

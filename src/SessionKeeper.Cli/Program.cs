@@ -11,6 +11,8 @@ internal static class Program
             "keeper — keep screen, tmux and VNC sessions alive across reboots and move them between machines.");
         root.Options.Add(CommandRunner.Verbose);
         root.Subcommands.Add(ImageCommand.Create());
+        root.Subcommands.Add(EngineCommands.CreateDump());
+        root.Subcommands.Add(EngineCommands.CreateRestore());
         root.Subcommands.Add(CheckCommand.Create());
         return root.Parse(args).Invoke();
     }

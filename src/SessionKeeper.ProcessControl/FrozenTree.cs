@@ -143,7 +143,7 @@ public sealed class FrozenTree : IDisposable
             }
             foreach (int tid in interrupted)
             {
-                Tracee? thread = WaitInterruptStop(pid, tid);
+                Tracee? thread = Tracee.TryWaitEventStop(pid, tid);
                 if (thread is not null)
                 {
                     process.Threads.Add(thread);
@@ -164,33 +164,6 @@ public sealed class FrozenTree : IDisposable
     {
         Processes.Add(process);
         _byPid[process.Pid] = process;
-    }
-
-    /// <summary>
-    /// Waits until a seized thread reports the PTRACE_EVENT_STOP of our interrupt. A signal that
-    /// was already on its way is delivered first (resumed with that signal), so the program sees
-    /// it as it would have; a thread that exits meanwhile is simply not part of the tree.
-    /// </summary>
-    private static Tracee? WaitInterruptStop(int pid, int tid)
-    {
-        while (true)
-        {
-            WaitStatus status = Interop.WaitPid(tid, WaitOptions.All);
-            if (!status.Stopped)
-            {
-                return null;
-            }
-            if (status.Event == PtraceEvent.Stop)
-            {
-                return new Tracee(pid, tid, Interop.PtraceGetRegs(tid), Interop.PtraceGetSigMask(tid));
-            }
-            if (status.Event == PtraceEvent.Exit)
-            {
-                Interop.PtraceCont(tid);
-                continue;
-            }
-            Interop.PtraceCont(tid, status.Event == PtraceEvent.None ? status.StopSignal : 0);
-        }
     }
 
     /// <summary>

@@ -65,11 +65,9 @@ public sealed class Injector : IDisposable
             return;
         }
         int length = PageSize * (1 + scratchPages);
-        const int protRwx = 7;
-        const int mapPrivateAnon = 0x02 | 0x20;
-        const int mapFixedNoReplace = 0x100000;
-        int flags = mapPrivateAnon | (address != 0 ? mapFixedNoReplace : 0);
-        long result = Call(SyscallNumber.Mmap, address, (ulong)length, protRwx, (ulong)flags, ulong.MaxValue, 0);
+        const MmapProt protRwx = MmapProt.PROT_READ | MmapProt.PROT_WRITE | MmapProt.PROT_EXEC;
+        MmapFlags flags = MmapFlags.MAP_PRIVATE | MmapFlags.MAP_ANONYMOUS | (address != 0 ? MmapFlags.MAP_FIXED_NOREPLACE : 0);
+        long result = Call(SyscallNumber.Mmap, address, (ulong)length, (ulong)protRwx, (ulong)flags, ulong.MaxValue, 0);
         if (result < 0 && result > -4096)
         {
             ErrnoException.Throw((Errno)(-result), "injected mmap(stub)", _thread.ToString());
@@ -201,32 +199,19 @@ public sealed class Injector : IDisposable
     /// Writes <paramref name="data"/> into the scratch area at <paramref name="offset"/> and
     /// returns its address in the target.
     /// </summary>
-    public unsafe ulong WriteScratch(ReadOnlySpan<byte> data, int offset = 0)
+    public ulong WriteScratch(ReadOnlySpan<byte> data, int offset = 0)
     {
         if (offset + data.Length > ScratchLength)
         {
             throw new ArgumentOutOfRangeException(nameof(data), $"{data.Length} bytes at {offset} do not fit the {ScratchLength}-byte scratch area");
         }
         ulong address = Scratch + (ulong)offset;
-        fixed (byte* p = data)
-        {
-            IoVec local = new(p, (nuint)data.Length);
-            IoVec remote = new((void*)address, (nuint)data.Length);
-            Interop.ProcessVmWritev(_thread.Pid, [local], [remote]);
-        }
+        RemoteMemory.Write(_thread.Pid, address, data);
         return address;
     }
 
     /// <summary>Reads <paramref name="buffer"/>.Length bytes of the scratch area at <paramref name="offset"/>.</summary>
-    public unsafe void ReadScratch(Span<byte> buffer, int offset = 0)
-    {
-        fixed (byte* p = buffer)
-        {
-            IoVec local = new(p, (nuint)buffer.Length);
-            IoVec remote = new((void*)(Scratch + (ulong)offset), (nuint)buffer.Length);
-            Interop.ProcessVmReadv(_thread.Pid, [local], [remote]);
-        }
-    }
+    public void ReadScratch(Span<byte> buffer, int offset = 0) => RemoteMemory.Read(_thread.Pid, Scratch + (ulong)offset, buffer);
 
     /// <summary>
     /// Unmaps the stub through the vDSO: a page cannot unmap itself and then return to its int3.

@@ -30,13 +30,22 @@ public sealed class Tracee
     /// Must run on the tracer thread.
     /// </summary>
     public static Tracee FromNewTask(int pid, int tid)
+        => TryWaitEventStop(pid, tid) ?? throw new TaskVanishedException(pid, tid, "the new task ended before its first stop");
+
+    /// <summary>
+    /// Waits until a seized thread reports PTRACE_EVENT_STOP (after PTRACE_INTERRUPT, or as a
+    /// new auto-attached task) and captures its state; null when it exits meanwhile. A signal
+    /// that was already on its way is delivered first (resumed with that signal), so the
+    /// program sees it as it would have.
+    /// </summary>
+    internal static Tracee? TryWaitEventStop(int pid, int tid)
     {
         while (true)
         {
             WaitStatus status = Interop.WaitPid(tid, WaitOptions.All);
             if (!status.Stopped)
             {
-                throw new TaskVanishedException(pid, tid, $"new task {status} before its first stop");
+                return null;
             }
             if (status.Event == PtraceEvent.Stop)
             {
@@ -86,28 +95,7 @@ public sealed class Tracee
     /// the way arch_do_signal_or_restart would.
     /// </summary>
     internal UserRegs RegsToRestore()
-    {
-        UserRegs regs = InitialRegs;
-        if (Stop != TraceeStop.SyscallExit || (long)regs.OrigRax < 0)
-        {
-            return regs;
-        }
-        switch ((Errno)(-(long)regs.Rax))
-        {
-            case Errno.ERESTARTSYS:
-            case Errno.ERESTARTNOINTR:
-            case Errno.ERESTARTNOHAND:
-                regs.Rax = regs.OrigRax;
-                regs.Rip -= 2;
-                break;
-            case Errno.ERESTART_RESTARTBLOCK:
-                regs.Rax = (ulong)SyscallNumber.RestartSyscall;
-                regs.Rip -= 2;
-                break;
-        }
-        regs.OrigRax = ulong.MaxValue;
-        return regs;
-    }
+        => Stop == TraceeStop.SyscallExit ? SyscallRestart.Apply(InitialRegs, restartBlock: true) : InitialRegs;
 
     /// <inheritdoc/>
     public override string ToString() => Pid == Tid ? $"pid {Pid} ({ProcTasks.Comm(Pid)})" : $"pid {Pid} tid {Tid}";

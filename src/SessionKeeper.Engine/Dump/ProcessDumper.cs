@@ -147,7 +147,7 @@ public sealed class ProcessDumper
             // does not record it yet, and after the seize every task shows 't'.
             State = V1.TaskState.Running,
             Comm = ProcFsReader.TryReadTaskComm(thread.Pid, tid, out string comm) ? comm : "",
-            Regs = Regs(RegisterFixup.ForImage(thread.InitialRegs)),
+            Regs = RegisterImages.ToImage(SyscallRestart.Apply(thread.InitialRegs, restartBlock: false)),
             Blocked = thread.InitialSigMask,
         };
 
@@ -383,14 +383,6 @@ public sealed class ProcessDumper
         creds.Groups.AddRange(status.Groups);
         return creds;
     }
-
-    private static V1.X86Regs Regs(in UserRegs r) => new()
-    {
-        R15 = r.R15, R14 = r.R14, R13 = r.R13, R12 = r.R12, Rbp = r.Rbp, Rbx = r.Rbx, R11 = r.R11,
-        R10 = r.R10, R9 = r.R9, R8 = r.R8, Rax = r.Rax, Rcx = r.Rcx, Rdx = r.Rdx, Rsi = r.Rsi,
-        Rdi = r.Rdi, OrigRax = r.OrigRax, Rip = r.Rip, Cs = r.Cs, Eflags = r.Eflags, Rsp = r.Rsp,
-        Ss = r.Ss, FsBase = r.FsBase, GsBase = r.GsBase, Ds = r.Ds, Es = r.Es, Fs = r.Fs, Gs = r.Gs,
-    };
 
     private static ulong Bit(int signo) => 1UL << (signo - 1);
 }

@@ -14,13 +14,6 @@ namespace SessionKeeper.Engine.Memory;
 /// </summary>
 public sealed class MmDumper : IDisposable
 {
-    private const uint MapShared = 0x01;
-    private const uint MapPrivate = 0x02;
-    private const uint MapAnonymous = 0x20;
-    private const uint MapGrowsDown = 0x100;
-    private const uint MapLocked = 0x2000;
-    private const uint MapNoReserve = 0x4000;
-
     private readonly int _pid;
     private readonly Dictionary<(ulong Dev, ulong Ino), V1.FileIdentity?> _identities = [];
 
@@ -214,11 +207,11 @@ public sealed class MmDumper : IDisposable
             Madvise = Madvise(flags),
         };
         bool anonymous = vma.Kind is V1.VmaKind.AnonPrivate or V1.VmaKind.AnonShared or V1.VmaKind.Heap or V1.VmaKind.Stack;
-        vma.Flags = (map.IsShared ? MapShared : MapPrivate)
-                  | (anonymous ? MapAnonymous : 0)
-                  | ((flags & VmFlags.GrowsDown) != 0 ? MapGrowsDown : 0)
-                  | ((flags & VmFlags.Locked) != 0 ? MapLocked : 0)
-                  | ((flags & VmFlags.NoReserve) != 0 ? MapNoReserve : 0);
+        vma.Flags = (uint)((map.IsShared ? MmapFlags.MAP_SHARED : MmapFlags.MAP_PRIVATE)
+                  | (anonymous ? MmapFlags.MAP_ANONYMOUS : 0)
+                  | ((flags & VmFlags.GrowsDown) != 0 ? MmapFlags.MAP_GROWSDOWN : 0)
+                  | ((flags & VmFlags.Locked) != 0 ? MmapFlags.MAP_LOCKED : 0)
+                  | ((flags & VmFlags.NoReserve) != 0 ? MmapFlags.MAP_NORESERVE : 0));
         if (vma.Kind == V1.VmaKind.AnonShared)
         {
             vma.ShmemId = map.Inode;

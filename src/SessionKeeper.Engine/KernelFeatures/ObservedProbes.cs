@@ -1,3 +1,4 @@
+using SessionKeeper.Engine.ProcFs;
 using System.Buffers.Binary;
 using SessionKeeper.Native;
 using SessionKeeper.ProcessControl;
@@ -42,7 +43,7 @@ internal static class ObservedProbes
         Tracee thread = context.Stopped(ThrowawayRole.Observed);
         ulong rsp = thread.InitialRegs.Rsp;
         Span<byte> buffer = stackalloc byte[64];
-        long read = ProbeProcFs.ReadRemote(thread.Pid, rsp, buffer);
+        long read = RemoteMemory.Read(thread.Pid, rsp, buffer);
         return read == buffer.Length
             ? ProbeOutcome.Ok($"read {read} bytes of the throwaway's stack at rsp 0x{rsp:x}")
             : ProbeOutcome.Error($"process_vm_readv at rsp 0x{rsp:x} returned {read} of {buffer.Length} bytes");
@@ -90,15 +91,15 @@ internal static class ObservedProbes
     public static ProbeOutcome MapFiles(ProbeContext context)
     {
         int pid = context.Sleeper(ThrowawayRole.Observed).Pid;
-        ProbeMapping mapping = ProbeProcFs.Maps(pid).FirstOrDefault(m => m.Name.StartsWith('/'));
-        if (mapping.Name is null)
+        MapEntry? mapping = ProbeProcFs.Maps(pid).FirstOrDefault(m => m.Kind == MapPathKind.File);
+        if (mapping is null)
         {
             return ProbeOutcome.Error($"pid {pid} maps no file");
         }
         string link = Interop.Readlink($"/proc/{pid}/map_files/{mapping.Start:x}-{mapping.End:x}");
-        return link == mapping.Name
+        return link == mapping.Path
             ? ProbeOutcome.Ok($"map_files/{mapping.Start:x}-{mapping.End:x} of pid {pid} reads as {link}")
-            : ProbeOutcome.Error($"map_files/{mapping.Start:x}-{mapping.End:x} of pid {pid} reads as {link}, maps says {mapping.Name}");
+            : ProbeOutcome.Error($"map_files/{mapping.Start:x}-{mapping.End:x} of pid {pid} reads as {link}, maps says {mapping.Path}");
     }
 
     /// <summary>
@@ -119,11 +120,11 @@ internal static class ObservedProbes
         }
         // Write back what is there: the page becomes dirty, its contents stay the same.
         Span<byte> word = stackalloc byte[8];
-        if (ProbeProcFs.ReadRemote(pid, page, word) != word.Length)
+        if (RemoteMemory.Read(pid, page, word) != word.Length)
         {
             return ProbeOutcome.Error($"cannot read the stack page 0x{page:x} of pid {pid}");
         }
-        ProbeProcFs.WriteRemote(pid, page, word);
+        RemoteMemory.Write(pid, page, word);
         using SafeFd pagemap = Interop.Open($"/proc/{pid}/pagemap", OpenFlags.O_RDONLY);
         Span<byte> entryBytes = stackalloc byte[8];
         if (Interop.Pread(pagemap, entryBytes, (long)(page / PageSize * 8)) != entryBytes.Length)

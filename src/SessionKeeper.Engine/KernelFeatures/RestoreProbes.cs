@@ -1,3 +1,4 @@
+using SessionKeeper.Engine.ProcFs;
 using System.Runtime.InteropServices;
 using SessionKeeper.Native;
 using SessionKeeper.ProcessControl;
@@ -101,20 +102,20 @@ internal static class RestoreProbes
         {
             var injector = new Injector(context.Tracer, thread);
             injector.MapStub();
-            (ProbeMapping vvar, ProbeMapping vdso, string layout) = VdsoRange(ProbeProcFs.Maps(pid));
+            (MapEntry vvar, MapEntry vdso, string layout) = VdsoRange(ProbeProcFs.Maps(pid));
             injector.CallChecked(SyscallNumber.Munmap, vvar.Start, vdso.End - vvar.Start);
             long size = injector.CallChecked(SyscallNumber.ArchPrctl, (ulong)ArchPrctlCode.ARCH_MAP_VDSO_64, vvar.Start);
-            List<ProbeMapping> after = ProbeProcFs.Maps(pid);
-            ProbeMapping newVdso = after.FirstOrDefault(m => m.Name == "[vdso]");
-            ProbeMapping newVvar = after.FirstOrDefault(m => m.Name == "[vvar]");
-            if (newVdso.Start != vdso.Start || newVvar.Start != vvar.Start)
+            List<MapEntry> after = ProbeProcFs.Maps(pid);
+            ulong? newVdso = after.FirstOrDefault(m => m.Kind == MapPathKind.Vdso)?.Start;
+            ulong? newVvar = after.FirstOrDefault(m => m.Kind == MapPathKind.Vvar)?.Start;
+            if (newVdso != vdso.Start || newVvar != vvar.Start)
             {
                 return ProbeOutcome.Error($"asked for [vvar] at 0x{vvar.Start:x} and [vdso] at 0x{vdso.Start:x}; "
-                    + $"the kernel mapped them at 0x{newVvar.Start:x} and 0x{newVdso.Start:x}");
+                    + $"the kernel mapped them at 0x{newVvar ?? 0:x} and 0x{newVdso ?? 0:x}");
             }
-            if ((ulong)size != vdso.Length)
+            if ((ulong)size != vdso.Size)
             {
-                return ProbeOutcome.Error($"ARCH_MAP_VDSO_64 returned size {size}, the [vdso] mapping is {vdso.Length} bytes");
+                return ProbeOutcome.Error($"ARCH_MAP_VDSO_64 returned size {size}, the [vdso] mapping is {vdso.Size} bytes");
             }
             return ProbeOutcome.Ok($"unmapped {layout} of pid {pid} and mapped them back at 0x{vvar.Start:x} ({size / 1024} KiB vDSO)");
         }
@@ -129,23 +130,23 @@ internal static class RestoreProbes
     /// The vDSO block: [vvar] first, then [vvar_vclock] (kernels since 6.x), then [vdso], all
     /// adjacent. Returns the first and last mapping and a description of the pages.
     /// </summary>
-    private static (ProbeMapping Vvar, ProbeMapping Vdso, string Layout) VdsoRange(List<ProbeMapping> maps)
+    private static (MapEntry Vvar, MapEntry Vdso, string Layout) VdsoRange(List<MapEntry> maps)
     {
-        int first = maps.FindIndex(m => m.Name == "[vvar]");
-        int last = maps.FindIndex(m => m.Name == "[vdso]");
+        int first = maps.FindIndex(m => m.Kind == MapPathKind.Vvar);
+        int last = maps.FindIndex(m => m.Kind == MapPathKind.Vdso);
         if (first < 0 || last < 0 || last < first)
         {
             throw new InvalidOperationException("expected [vvar] … [vdso] in this order in /proc/PID/maps: "
-                + string.Join(", ", maps.Where(m => m.Name.StartsWith("[v", StringComparison.Ordinal)).Select(m => $"{m.Name} 0x{m.Start:x}")));
+                + string.Join(", ", maps.Where(m => m.Kind is MapPathKind.Vvar or MapPathKind.VvarVclock or MapPathKind.Vdso).Select(m => $"{m.Path} 0x{m.Start:x}")));
         }
         for (int i = first; i < last; i++)
         {
-            if (maps[i].End != maps[i + 1].Start || maps[i + 1].Name is not ("[vvar_vclock]" or "[vdso]"))
+            if (maps[i].End != maps[i + 1].Start || maps[i + 1].Kind is not (MapPathKind.VvarVclock or MapPathKind.Vdso))
             {
-                throw new InvalidOperationException($"[vvar] … [vdso] are not adjacent: {maps[i + 1].Name} at 0x{maps[i + 1].Start:x}");
+                throw new InvalidOperationException($"[vvar] … [vdso] are not adjacent: {maps[i + 1].Path} at 0x{maps[i + 1].Start:x}");
             }
         }
-        string layout = string.Join(" + ", maps.Skip(first).Take(last - first + 1).Select(m => $"{m.Name} ({m.Length / 4096} pages)"));
+        string layout = string.Join(" + ", maps.Skip(first).Take(last - first + 1).Select(m => $"{m.Path} ({m.Size / 4096} pages)"));
         return (maps[first], maps[last], layout);
     }
 
@@ -173,20 +174,23 @@ internal static class RestoreProbes
             {
                 return ProbeOutcome.Error($"the auxv of pid {pid} is {auxv.Length} bytes, more than the scratch page holds");
             }
-            ulong[] stat = ProbeProcFs.StatFields(pid);
+            if (!ProcFsReader.TryReadStat(pid, out ProcStat stat))
+            {
+                return ProbeOutcome.Error($"pid {pid} vanished");
+            }
             var map = new PrctlMmMap
             {
-                StartCode = stat[26],
-                EndCode = stat[27],
-                StartStack = stat[28],
-                StartData = stat[45],
-                EndData = stat[46],
-                StartBrk = stat[47],
+                StartCode = stat.StartCode,
+                EndCode = stat.EndCode,
+                StartStack = stat.StartStack,
+                StartData = stat.StartData,
+                EndData = stat.EndData,
+                StartBrk = stat.StartBrk,
                 Brk = (ulong)injector.CallChecked(SyscallNumber.Brk, 0),
-                ArgStart = stat[48],
-                ArgEnd = stat[49],
-                EnvStart = stat[50],
-                EnvEnd = stat[51],
+                ArgStart = stat.ArgStart,
+                ArgEnd = stat.ArgEnd,
+                EnvStart = stat.EnvStart,
+                EnvEnd = stat.EnvEnd,
                 Auxv = scratch + AuxvOffset,
                 AuxvSize = (uint)auxv.Length,
                 ExeFd = -1,

@@ -2,6 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using MapEntry = SessionKeeper.Engine.ProcFs.MapEntry;
+using MapPathKind = SessionKeeper.Engine.ProcFs.MapPathKind;
+using ProcFsReader = SessionKeeper.Engine.ProcFs.ProcFsReader;
 using SessionKeeper.Images.V1;
 using SessionKeeper.Native;
 using SessionKeeper.ProcessControl;
@@ -20,11 +23,8 @@ public sealed class Restorer
 {
     private const int PageSize = 4096;
     private const int ScratchPages = 16;
-    private const ulong ArchMapVdso64 = 0x2003;
-    private const int PrSetMm = 35;
-    private const int PrSetMmMap = 14;
-    private const int PrSetName = 15;
     private const ulong RseqFlagUnregister = 1;
+    private const ulong AtFdCwd = unchecked((ulong)-100);
 
     private readonly RestoreImages _images;
     private readonly Action<string>? _progress;
@@ -162,8 +162,9 @@ public sealed class Restorer
             Step(task, "rseq unregister", () => task.CallChecked(SyscallNumber.Rseq, rseq.RseqAbiPointer, rseq.RseqAbiSize, RseqFlagUnregister, rseq.Signature));
         }
         Step(task, "close_range", () => task.CallChecked(SyscallNumber.CloseRange, 0, uint.MaxValue, 0));
-        UnmapHostLayout(task);
-        MoveVdso(task, mm);
+        List<MapEntry> hostLayout = ReadMaps(task.Thread.Pid);
+        UnmapHostLayout(task, hostLayout);
+        MoveVdso(task, mm, hostLayout);
         SetMmMap(task, mm, core);
         MapVmas(task, mm);
         WritePages(task, pid);
@@ -177,24 +178,26 @@ public sealed class Restorer
         string comm = core.Threads.Count > 0 ? core.Threads[0].Comm : "";
         if (comm.Length > 0)
         {
-            Step(task, "prctl(PR_SET_NAME)", () => task.CallChecked(SyscallNumber.Prctl, PrSetName, WriteString(task, comm)));
+            Step(task, "prctl(PR_SET_NAME)", () => task.CallChecked(SyscallNumber.Prctl, (ulong)PrctlOption.PR_SET_NAME, WriteString(task, comm)));
         }
     }
 
-    private void UnmapHostLayout(Injector task)
+    private static bool IsVdsoBlock(MapEntry map) => map.Kind is MapPathKind.Vdso or MapPathKind.Vvar or MapPathKind.VvarVclock;
+
+    private void UnmapHostLayout(Injector task, List<MapEntry> hostLayout)
     {
         (ulong stub, int stubLength) = task.StubMapping;
-        foreach ((ulong start, ulong end, string name) in ReadMaps(task.Thread.Pid))
+        foreach (MapEntry map in hostLayout)
         {
-            if (name is "[vdso]" or "[vvar]" or "[vvar_vclock]" or "[vsyscall]" || (start >= stub && end <= stub + (ulong)stubLength))
+            if (IsVdsoBlock(map) || map.Kind == MapPathKind.Vsyscall || (map.Start >= stub && map.End <= stub + (ulong)stubLength))
             {
                 continue;
             }
-            Step(task, $"munmap 0x{start:x}", () => task.CallChecked(SyscallNumber.Munmap, start, end - start));
+            Step(task, $"munmap 0x{map.Start:x}", () => task.CallChecked(SyscallNumber.Munmap, map.Start, map.Size));
         }
     }
 
-    private void MoveVdso(Injector task, Mm mm)
+    private void MoveVdso(Injector task, Mm mm, List<MapEntry> hostLayout)
     {
         Vma? savedVvar = mm.Vmas.FirstOrDefault(v => v.Kind == VmaKind.Vvar);
         Vma? savedVdso = mm.Vmas.FirstOrDefault(v => v.Kind == VmaKind.Vdso);
@@ -202,19 +205,19 @@ public sealed class Restorer
         {
             return;
         }
-        var current = ReadMaps(task.Thread.Pid).Where(m => m.Name is "[vdso]" or "[vvar]" or "[vvar_vclock]").ToList();
-        ulong currentVdso = current.Single(m => m.Name == "[vdso]").Start;
-        if (currentVdso == savedVdso.Start)
+        List<MapEntry> current = hostLayout.Where(IsVdsoBlock).ToList();
+        if (current.Single(m => m.Kind == MapPathKind.Vdso).Start == savedVdso.Start)
         {
             return;
         }
-        foreach ((ulong start, ulong end, _) in current)
+        foreach (MapEntry map in current)
         {
-            Step(task, "munmap vdso", () => task.CallChecked(SyscallNumber.Munmap, start, end - start));
+            Step(task, "munmap vdso", () => task.CallChecked(SyscallNumber.Munmap, map.Start, map.Size));
         }
         ulong target = savedVvar?.Start ?? savedVdso.Start;
-        Step(task, "arch_prctl(ARCH_MAP_VDSO_64)", () => task.CallChecked(SyscallNumber.ArchPrctl, ArchMapVdso64, target));
-        ulong moved = ReadMaps(task.Thread.Pid).Single(m => m.Name == "[vdso]").Start;
+        Step(task, "arch_prctl(ARCH_MAP_VDSO_64)", () => task.CallChecked(SyscallNumber.ArchPrctl, (ulong)ArchPrctlCode.ARCH_MAP_VDSO_64, target));
+        // The kernel silently picks another address when the range is busy: check where it went.
+        ulong moved = ReadMaps(task.Thread.Pid).Single(m => m.Kind == MapPathKind.Vdso).Start;
         if (moved != savedVdso.Start)
         {
             throw new RestoreException(task.Thread.Pid, "vdso", $"the vDSO landed at 0x{moved:x} instead of 0x{savedVdso.Start:x} (the range is busy, or the saved vDSO came from another kernel)");
@@ -225,7 +228,7 @@ public sealed class Restorer
     private unsafe void SetMmMap(Injector task, Mm mm, Core core)
     {
         string exe = mm.ExeFile?.Path is { Length: > 0 } path ? path : core.Exe;
-        long exeFd = Step(task, $"open exe {exe}", () => task.CallChecked(SyscallNumber.Openat, unchecked((ulong)-100), WriteString(task, exe), (ulong)(OpenFlags.O_RDONLY | OpenFlags.O_CLOEXEC)));
+        long exeFd = Step(task, $"open exe {exe}", () => task.CallChecked(SyscallNumber.Openat, AtFdCwd, WriteString(task, exe), (ulong)(OpenFlags.O_RDONLY | OpenFlags.O_CLOEXEC)));
         var auxv = new ulong[(mm.Auxv.Count + 1) * 2];
         for (int i = 0; i < mm.Auxv.Count; i++)
         {
@@ -250,34 +253,50 @@ public sealed class Restorer
         };
         map.Auxv = task.WriteScratch(MemoryMarshal.AsBytes(auxv.AsSpan()), PrctlMmMap.Size);
         ulong mapAddress = task.WriteScratch(MemoryMarshal.AsBytes(new ReadOnlySpan<PrctlMmMap>(in map)));
-        Step(task, "prctl(PR_SET_MM_MAP)", () => task.CallChecked(SyscallNumber.Prctl, PrSetMm, PrSetMmMap, mapAddress, PrctlMmMap.Size));
+        Step(task, "prctl(PR_SET_MM_MAP)", () => task.CallChecked(SyscallNumber.Prctl, (ulong)PrctlOption.PR_SET_MM, (ulong)PrSetMmOption.PR_SET_MM_MAP, mapAddress, PrctlMmMap.Size));
         task.CallChecked(SyscallNumber.Close, (ulong)exeFd);
     }
 
+    /// <summary>
+    /// Maps every saved VMA at its address. Each backing file is opened once for all of its
+    /// VMAs (a library has four or five), since every injected call is a round trip.
+    /// </summary>
     private void MapVmas(Injector task, Mm mm)
     {
-        const ulong mapFixedNoReplace = 0x100000;
-        const ulong mapAnonymous = 0x20;
-        foreach (Vma vma in mm.Vmas)
+        var open = new Dictionary<(string Path, bool Write), long>();
+        try
         {
-            if (vma.Kind is VmaKind.Vdso or VmaKind.Vvar or VmaKind.VvarVclock or VmaKind.Vsyscall)
+            foreach (Vma vma in mm.Vmas)
             {
-                continue;
+                if (vma.Kind is VmaKind.Vdso or VmaKind.Vvar or VmaKind.VvarVclock or VmaKind.Vsyscall)
+                {
+                    continue;
+                }
+                ulong length = vma.End - vma.Start;
+                var flags = (MmapFlags)vma.Flags | MmapFlags.MAP_FIXED_NOREPLACE;
+                string? path = vma.File?.Path;
+                if (vma.Kind is VmaKind.FilePrivate or VmaKind.FileShared && !string.IsNullOrEmpty(path))
+                {
+                    bool write = vma.Kind == VmaKind.FileShared && (vma.Prot & (uint)MmapProt.PROT_WRITE) != 0;
+                    if (!open.TryGetValue((path, write), out long fd))
+                    {
+                        OpenFlags mode = (write ? OpenFlags.O_RDWR : OpenFlags.O_RDONLY) | OpenFlags.O_CLOEXEC;
+                        fd = Step(task, $"open {path}", () => task.CallChecked(SyscallNumber.Openat, AtFdCwd, WriteString(task, path), (ulong)mode));
+                        open[(path, write)] = fd;
+                    }
+                    Step(task, $"mmap {path} at 0x{vma.Start:x}", () => task.CallChecked(SyscallNumber.Mmap, vma.Start, length, vma.Prot, (ulong)(flags & ~MmapFlags.MAP_ANONYMOUS), (ulong)fd, vma.Pgoff));
+                }
+                else
+                {
+                    Step(task, $"mmap anonymous 0x{vma.Start:x}", () => task.CallChecked(SyscallNumber.Mmap, vma.Start, length, vma.Prot, (ulong)(flags | MmapFlags.MAP_ANONYMOUS), ulong.MaxValue, 0));
+                }
             }
-            ulong length = vma.End - vma.Start;
-            ulong flags = vma.Flags | mapFixedNoReplace;
-            string? path = vma.File?.Path;
-            if (vma.Kind is VmaKind.FilePrivate or VmaKind.FileShared && !string.IsNullOrEmpty(path))
+        }
+        finally
+        {
+            foreach (long fd in open.Values)
             {
-                bool writableShared = vma.Kind == VmaKind.FileShared && (vma.Prot & 2) != 0;
-                OpenFlags mode = (writableShared ? OpenFlags.O_RDWR : OpenFlags.O_RDONLY) | OpenFlags.O_CLOEXEC;
-                long fd = Step(task, $"open {path}", () => task.CallChecked(SyscallNumber.Openat, unchecked((ulong)-100), WriteString(task, path), (ulong)mode));
-                Step(task, $"mmap {path} at 0x{vma.Start:x}", () => task.CallChecked(SyscallNumber.Mmap, vma.Start, length, vma.Prot, flags & ~mapAnonymous, (ulong)fd, vma.Pgoff));
-                task.CallChecked(SyscallNumber.Close, (ulong)fd);
-            }
-            else
-            {
-                Step(task, $"mmap anonymous 0x{vma.Start:x}", () => task.CallChecked(SyscallNumber.Mmap, vma.Start, length, vma.Prot, flags | mapAnonymous, ulong.MaxValue, 0));
+                task.Call(SyscallNumber.Close, (ulong)fd);
             }
         }
     }
@@ -349,7 +368,7 @@ public sealed class Restorer
             }
             RegularFile regular = file.Regular;
             ulong flags = (file.Flags & ~(ulong)(OpenFlags.O_CREAT | OpenFlags.O_TRUNC | OpenFlags.O_EXCL)) | (ulong)OpenFlags.O_CLOEXEC;
-            long opened = Step(task, $"open fd {fd.Fd} {regular.Path}", () => task.CallChecked(SyscallNumber.Openat, unchecked((ulong)-100), WriteString(task, regular.Path), flags));
+            long opened = Step(task, $"open fd {fd.Fd} {regular.Path}", () => task.CallChecked(SyscallNumber.Openat, AtFdCwd, WriteString(task, regular.Path), flags));
             if (regular.Position != 0)
             {
                 Step(task, $"lseek fd {fd.Fd}", () => task.CallChecked(SyscallNumber.Lseek, (ulong)opened, regular.Position, 0));
@@ -378,14 +397,7 @@ public sealed class Restorer
         }
         task.UnmapStub();
         int tid = task.Thread.Tid;
-        X86Regs r = thread.Regs;
-        var regs = new UserRegs
-        {
-            R15 = r.R15, R14 = r.R14, R13 = r.R13, R12 = r.R12, Rbp = r.Rbp, Rbx = r.Rbx, R11 = r.R11, R10 = r.R10,
-            R9 = r.R9, R8 = r.R8, Rax = r.Rax, Rcx = r.Rcx, Rdx = r.Rdx, Rsi = r.Rsi, Rdi = r.Rdi, OrigRax = r.OrigRax,
-            Rip = r.Rip, Cs = r.Cs, Eflags = r.Eflags, Rsp = r.Rsp, Ss = r.Ss, FsBase = r.FsBase, GsBase = r.GsBase,
-            Ds = r.Ds, Es = r.Es, Fs = r.Fs, Gs = r.Gs,
-        };
+        UserRegs regs = RegisterImages.ToKernel(thread.Regs);
         Interop.PtraceSetRegs(tid, regs);
         if (thread.Xstate is { Data.Length: > 0 } xstate)
         {
@@ -412,20 +424,8 @@ public sealed class Restorer
         return task.WriteScratch(bytes, offset);
     }
 
-    private static List<(ulong Start, ulong End, string Name)> ReadMaps(int pid)
-    {
-        var result = new List<(ulong, ulong, string)>();
-        foreach (string line in File.ReadAllLines($"/proc/{pid}/maps"))
-        {
-            int dash = line.IndexOf('-');
-            int space = line.IndexOf(' ');
-            ulong start = ulong.Parse(line.AsSpan(0, dash), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-            ulong end = ulong.Parse(line.AsSpan(dash + 1, space - dash - 1), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-            string[] fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
-            result.Add((start, end, fields.Length > 5 ? fields[5].Trim() : ""));
-        }
-        return result;
-    }
+    private static List<MapEntry> ReadMaps(int pid)
+        => ProcFsReader.TryReadMaps(pid, out List<MapEntry> maps) ? maps : throw new RestoreException(pid, "read maps", "the task vanished");
 
     private void KillHost()
     {

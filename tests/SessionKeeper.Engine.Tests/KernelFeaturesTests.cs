@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using SessionKeeper.Engine.Tests.KernelFeaturesSupport;
+using SessionKeeper.Tests.Shared;
 using SessionKeeper.Native;
 using SessionKeeper.ProcessControl;
 
@@ -195,9 +195,7 @@ public sealed class KernelFeaturesTests
     [Test]
     public void CheckCommand_BuiltCli_PrintsTableAndExitsZero()
     {
-        BuiltKeeper keeper = BuiltKeeper.Locate();
-
-        (int exitCode, string stdout, string stderr) = keeper.Run("check");
+        (int exitCode, string stdout, string stderr) = KeeperProcess.Run(null, "check");
 
         string[] lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Multiple(() =>
@@ -220,9 +218,7 @@ public sealed class KernelFeaturesTests
     [Test]
     public void CheckCommand_BuiltCliWithJson_PrintsValidJsonAndExitsZero()
     {
-        BuiltKeeper keeper = BuiltKeeper.Locate();
-
-        (int exitCode, string stdout, string stderr) = keeper.Run("check", "--json");
+        (int exitCode, string stdout, string stderr) = KeeperProcess.Run(null, "check", "--json");
 
         Assert.That(exitCode, Is.Zero, stdout + stderr);
         using JsonDocument document = JsonDocument.Parse(stdout);

@@ -1,31 +1,17 @@
-using System.Diagnostics;
 using SessionKeeper.Images.V1;
+using SessionKeeper.Tests.Shared;
 
 namespace SessionKeeper.Images.Tests;
 
 /// <summary>
 /// <c>keeper image decode/encode</c>, run as the real binary: the one the user runs, with its
 /// error boundary and exit codes. Set <c>KEEPER_BIN</c> to test a published (NativeAOT) binary;
-/// otherwise the binary built from src/SessionKeeper.Cli is used.
+/// otherwise the build of src/SessionKeeper.Cli this project depends on is used.
 /// </summary>
 [NonParallelizable]
 public class ImageCommandTests
 {
-    private string _keeper = "";
     private TempDirectory _dir = null!;
-
-    [OneTimeSetUp]
-    public void FindKeeper()
-    {
-        _keeper = LocateKeeper()
-            ?? throw new IgnoreException("no keeper binary: run `dotnet build src/SessionKeeper.Cli -c Release` or set KEEPER_BIN");
-        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("KEEPER_BIN")) && IsOlderThanSources(_keeper))
-        {
-            // A keeper built before the latest schema change drops the new fields; that is the
-            // build being stale, not the code being wrong.
-            throw new IgnoreException($"{_keeper} is older than its sources: rebuild src/SessionKeeper.Cli");
-        }
-    }
 
     [SetUp]
     public void CreateDirectory() => _dir = new TempDirectory();
@@ -141,94 +127,10 @@ public class ImageCommandTests
         return path;
     }
 
-    private Result Run(string? stdin, params string[] args)
+    private static Result Run(string? stdin, params string[] args)
     {
-        bool managed = _keeper.EndsWith(".dll", StringComparison.Ordinal);
-        var start = new ProcessStartInfo(managed ? "dotnet" : _keeper)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (managed)
-        {
-            start.ArgumentList.Add(_keeper);
-        }
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-        using Process process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        if (stdin is not null)
-        {
-            process.StandardInput.Write(stdin);
-        }
-        process.StandardInput.Close();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
-        {
-            process.Kill();
-            Assert.Fail($"keeper {string.Join(' ', args)} did not exit within 60 s");
-        }
-        return new Result(process.ExitCode, stdout.Result, stderr.Result);
-    }
-
-    // The published binary (KEEPER_BIN), else the newest build output: its native apphost, or
-    // keeper.dll through the dotnet host when the build produced no apphost.
-    private static string? LocateKeeper()
-    {
-        string? configured = Environment.GetEnvironmentVariable("KEEPER_BIN");
-        if (!string.IsNullOrEmpty(configured))
-        {
-            return File.Exists(configured) ? configured : throw new FileNotFoundException("KEEPER_BIN does not exist", configured);
-        }
-        DirectoryInfo? root = FindRepositoryRoot();
-        return root is null
-            ? null
-            : new[] { "release_linux-x64", "debug_linux-x64" }
-                .Select(config => Path.Combine(root.FullName, ".build", "bin", "SessionKeeper.Cli", config))
-                .SelectMany(output => new[] { Path.Combine(output, "keeper"), Path.Combine(output, "keeper.dll") })
-                .Where(File.Exists)
-                .OrderByDescending(File.GetLastWriteTimeUtc)
-                .FirstOrDefault();
-    }
-
-    private static DirectoryInfo? FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SessionKeeper.sln")))
-            {
-                return dir;
-            }
-        }
-        return null;
-    }
-
-    private static bool IsOlderThanSources(string keeper)
-    {
-        DirectoryInfo? root = FindRepositoryRoot();
-        if (root is null)
-        {
-            return false;
-        }
-        // The native apphost is not rewritten when only a library changes, so compare each
-        // assembly next to it with its own sources.
-        string output = Path.GetDirectoryName(keeper)!;
-        return IsOlder(Path.Combine(output, "SessionKeeper.Images.dll"), root, ("proto", "*.proto"), ("src/SessionKeeper.Images", "*.cs"))
-            || IsOlder(Path.Combine(output, "keeper.dll"), root, ("src/SessionKeeper.Cli", "*.cs"));
-    }
-
-    private static bool IsOlder(string assembly, DirectoryInfo root, params (string Directory, string Pattern)[] sources)
-    {
-        DateTime newestSource = sources
-            .SelectMany(source => Directory.EnumerateFiles(Path.Combine(root.FullName, source.Directory), source.Pattern, SearchOption.AllDirectories))
-            .Select(File.GetLastWriteTimeUtc)
-            .DefaultIfEmpty(DateTime.MinValue)
-            .Max();
-        return !File.Exists(assembly) || File.GetLastWriteTimeUtc(assembly) < newestSource;
+        (int exitCode, string stdout, string stderr) = KeeperProcess.Run(stdin, args);
+        return new Result(exitCode, stdout, stderr);
     }
 
     private sealed record Result(int ExitCode, string Stdout, string Stderr)

@@ -85,8 +85,9 @@ pid_t test_fork(void);
 /* Forwards SIGTERM to a child; a child that is already gone is not an error. */
 void test_signal_child(pid_t pid);
 
-/* Waits for a child, retrying on EINTR; returns a description of how it ended, or NULL when it
- * exited with status 0. The text lives in a static buffer. */
+/* Waits for a child, repeating SIGTERM every 100 ms for up to 10 s (a child may see the flag
+ * unset and then sleep just as the first one lands); returns a description of how it ended, or
+ * NULL when it exited with status 0. The text lives in a static buffer. */
 const char *test_wait_child(pid_t pid, const char *name);
 
 /* read(2) that retries on EINTR: for the pipes tests use to line up their processes. */

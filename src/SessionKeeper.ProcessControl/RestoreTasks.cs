@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Runtime.InteropServices;
 using SessionKeeper.Native;
 
@@ -19,35 +17,18 @@ public static class RestoreTasks
         PtraceOptions.TraceSysGood | PtraceOptions.TraceFork | PtraceOptions.TraceClone | PtraceOptions.ExitKill;
 
     /// <summary>
-    /// Starts <c>sleep infinity</c> as the host, detached (its parent is init, not this process:
-    /// the .NET runtime's waitpid on its own children would consume ptrace stops), seizes and
+    /// Starts <c>sleep infinity</c> as the host, detached (see <see cref="DetachedProcess"/>), seizes and
     /// stops it, and maps the stub plus <paramref name="scratchPages"/> scratch pages at
     /// <paramref name="stubAddress"/>, an address free in every layout to be restored.
     /// </summary>
     public static Injector StartHost(TracerThread tracer, ulong stubAddress, int scratchPages)
     {
         tracer.VerifyAccess();
-        var info = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true };
-        info.ArgumentList.Add("-c");
-        info.ArgumentList.Add("exec sleep infinity </dev/null >/dev/null 2>&1 & echo $!");
-        int pid;
-        using (Process shell = Process.Start(info) ?? throw new InvalidOperationException("cannot start /bin/sh for the restore host"))
-        {
-            pid = int.Parse(shell.StandardOutput.ReadLine() ?? "", CultureInfo.InvariantCulture);
-            shell.WaitForExit();
-        }
+        int pid = DetachedProcess.Start(["exec sleep infinity"])[0];
         try
         {
-            // Wait until the shell's child has become sleep: seizing it mid-exec would trace the shell.
-            var clock = Stopwatch.StartNew();
-            while (ProcTasks.Comm(pid) != "sleep" || ProcTasks.State(pid) != 'S')
-            {
-                if (clock.ElapsedMilliseconds > 5000)
-                {
-                    throw new TimeoutException($"restore host pid {pid} did not start");
-                }
-                Thread.Sleep(1);
-            }
+            // Seizing the shell mid-exec would trace the shell, not sleep.
+            DetachedProcess.WaitSleeping(pid, "sleep", TimeSpan.FromSeconds(5));
             Interop.PtraceSeize(pid, RestoreOptions);
             Interop.PtraceInterrupt(pid);
             Tracee host = Tracee.FromNewTask(pid, pid);

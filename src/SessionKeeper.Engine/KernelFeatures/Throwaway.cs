@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using SessionKeeper.Native;
 using SessionKeeper.ProcessControl;
 
@@ -26,37 +25,24 @@ internal sealed class Throwaway : IDisposable
     public int Pid { get; }
 
     /// <summary>
-    /// Starts <paramref name="count"/> sleepers with one shell and waits until each one sleeps.
-    /// They must not be children of this process: the .NET runtime calls waitpid on the
-    /// children it started, and a waitpid on a traced child swallows its ptrace stops. The
-    /// shell exits at once, so init (or the nearest subreaper) adopts them.
+    /// Starts <paramref name="count"/> detached sleepers (<see cref="DetachedProcess"/>) and
+    /// waits until each one sleeps.
     /// </summary>
     public static List<Throwaway> StartSleepers(int count)
     {
-        var info = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, UseShellExecute = false };
-        info.ArgumentList.Add("-c");
         // fds 0-2 on /dev/null: the pidfd probe compares the sleeper's fd 0 with /dev/null.
-        info.ArgumentList.Add(string.Join("; ", Enumerable.Repeat(
-            $"{{ exec sleep {SleepSeconds}; }} </dev/null >/dev/null 2>&1 & echo $!", count)));
-        string output;
-        using (Process shell = Process.Start(info) ?? throw new InvalidOperationException("/bin/sh did not start"))
-        {
-            output = shell.StandardOutput.ReadToEnd();
-            shell.WaitForExit();
-        }
+        List<int> pids = DetachedProcess.Start(Enumerable.Repeat($"exec sleep {SleepSeconds}", count).ToList());
         var sleepers = new List<Throwaway>();
         try
         {
-            foreach (string line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            foreach (int pid in pids)
             {
-                int pid = int.Parse(line, NumberStyles.None, CultureInfo.InvariantCulture);
                 sleepers.Add(new Throwaway(pid, Interop.TryPidfdOpen(pid)));
             }
-            if (sleepers.Count != count)
+            foreach (Throwaway sleeper in sleepers)
             {
-                throw new InvalidOperationException($"/bin/sh started {sleepers.Count} sleep processes instead of {count}");
+                DetachedProcess.WaitSleeping(sleeper.Pid, "sleep", TimeSpan.FromSeconds(5));
             }
-            WaitAsleep(sleepers);
             return sleepers;
         }
         catch
@@ -66,30 +52,6 @@ internal sealed class Throwaway : IDisposable
                 sleeper.Dispose();
             }
             throw;
-        }
-    }
-
-    /// <summary>
-    /// Waits until every sleeper has exec'd sleep and blocks in nanosleep, so probes find a
-    /// settled process (mappings, brk and auxv final) rather than one inside the loader.
-    /// </summary>
-    private static void WaitAsleep(List<Throwaway> sleepers)
-    {
-        var clock = Stopwatch.StartNew();
-        foreach (Throwaway sleeper in sleepers)
-        {
-            while (ProcTasks.Comm(sleeper.Pid) != "sleep" || ProcTasks.State(sleeper.Pid) != 'S')
-            {
-                if (ProcTasks.State(sleeper.Pid) is null or 'Z')
-                {
-                    throw new InvalidOperationException($"throwaway pid {sleeper.Pid} exited before it reached sleep");
-                }
-                if (clock.ElapsedMilliseconds > 5000)
-                {
-                    throw new TimeoutException($"throwaway pid {sleeper.Pid} did not reach sleep within 5 s");
-                }
-                Thread.Sleep(1);
-            }
         }
     }
 

@@ -4,27 +4,14 @@ using SessionKeeper.Native;
 
 namespace SessionKeeper.ProcessControl.Tests;
 
-/// <summary>
-/// Starts a test process that is not a child of the test host. The .NET runtime calls
-/// waitpid on the children it started, and a waitpid on a traced child consumes its ptrace
-/// stops; so tracees are started through a shell that exits at once, leaving them to init.
-/// </summary>
+/// <summary>A test process started with <see cref="DetachedProcess"/>, killed on dispose.</summary>
 internal sealed class Detached : IDisposable
 {
     private Detached(int pid) => Pid = pid;
 
     public int Pid { get; }
 
-    public static Detached Start(string shellCommand)
-    {
-        var info = new ProcessStartInfo("sh") { RedirectStandardOutput = true };
-        info.ArgumentList.Add("-c");
-        info.ArgumentList.Add($"{{ {shellCommand}; }} </dev/null >/dev/null 2>&1 & echo $!");
-        using Process shell = Process.Start(info)!;
-        int pid = int.Parse(shell.StandardOutput.ReadLine()!, CultureInfo.InvariantCulture);
-        shell.WaitForExit();
-        return new Detached(pid);
-    }
+    public static Detached Start(string shellCommand) => new(DetachedProcess.Start([shellCommand])[0]);
 
     /// <summary>Starts <paramref name="shellCommand"/> and waits until the process runs <paramref name="comm"/>.</summary>
     public static Detached StartAs(string comm, string shellCommand)

@@ -211,7 +211,9 @@ public sealed class FrozenTree : IDisposable
         {
             Interop.TryKill(process.Pid, Signals.SIGKILL);
         }
-        foreach (Tracee thread in Processes.SelectMany(p => p.Threads))
+        // Other threads before their leaders: a leader's exit is reported only once every
+        // other thread of its group has been reaped, so waiting for it first never returns.
+        foreach (Tracee thread in Processes.SelectMany(p => p.Threads).OrderBy(t => t.Tid == t.Pid))
         {
             // The tracer must consume each tracee's exit notification, or the zombie is never
             // handed back to its real parent for reaping.

@@ -137,6 +137,55 @@ public sealed class Injector : IDisposable
     }
 
     /// <summary>
+    /// Makes the process exit with <paramref name="code"/> (injected exit_group, which does not
+    /// return) and collects the tracer's notification, so that the real parent is the one to
+    /// reap it. For restoring zombies.
+    /// </summary>
+    public void Exit(int code)
+    {
+        _tracer.VerifyAccess();
+        UserRegs regs = _thread.InitialRegs;
+        regs.Rax = (ulong)SyscallNumber.ExitGroup;
+        regs.Rdi = (ulong)code;
+        regs.OrigRax = ulong.MaxValue;
+        regs.Rip = _stub != 0 ? _stub : _vdsoSyscall;
+        Interop.PtraceSetRegs(_thread.Tid, regs);
+        Interop.PtraceCont(_thread.Tid);
+        WaitForDeath();
+    }
+
+    /// <summary>
+    /// Makes the process die by <paramref name="signal"/>: the thread stands in the stub's
+    /// SIGTRAP delivery stop after an injected call, and resuming it with another signal
+    /// delivers that one instead. The caller sets the signal's disposition to the default first.
+    /// </summary>
+    public void KillWith(int signal)
+    {
+        _tracer.VerifyAccess();
+        if (_thread.Stop != TraceeStop.Trap)
+        {
+            throw new InvalidOperationException($"{_thread}: a signal can be delivered only from the stub's trap stop");
+        }
+        Interop.PtraceSetSigMask(_thread.Tid, 0);
+        Interop.PtraceCont(_thread.Tid, signal);
+        WaitForDeath();
+    }
+
+    private void WaitForDeath()
+    {
+        while (true)
+        {
+            WaitStatus status = Interop.WaitPid(_thread.Tid, WaitOptions.All);
+            if (!status.Stopped)
+            {
+                return;
+            }
+            // PTRACE_EVENT_EXIT or a signal stop on the way out: go on with the signal, if any.
+            Interop.PtraceCont(_thread.Tid, status.Event == PtraceEvent.None && status.StopSignal != Signals.SIGTRAP ? status.StopSignal : 0);
+        }
+    }
+
+    /// <summary>
     /// The tid of the task created by the last injected fork/clone/clone3, when the thread was
     /// seized with PTRACE_O_TRACEFORK/TRACECLONE (the new task starts traced and stopped; the
     /// caller collects its first stop).

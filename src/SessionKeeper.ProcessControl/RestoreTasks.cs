@@ -49,31 +49,12 @@ public static class RestoreTasks
     /// With <paramref name="parentOutsideTree"/>, CLONE_PARENT makes the new process a sibling
     /// of the caller, i.e. a child of the caller's parent.
     /// </summary>
-    public static unsafe Injector CloneProcess(TracerThread tracer, Injector parent, int pid, bool parentOutsideTree)
+    public static Injector CloneProcess(TracerThread tracer, Injector parent, int pid, bool parentOutsideTree)
     {
         tracer.VerifyAccess();
-        var args = new CloneArgs
-        {
-            Flags = parentOutsideTree ? (ulong)CloneFlags.CLONE_PARENT : 0,
-            // With CLONE_PARENT the kernel takes the exit signal from the caller, so none is passed.
-            ExitSignal = parentOutsideTree ? 0UL : Signals.SIGCHLD,
-            SetTidSize = 1,
-        };
-        // set_tid follows the struct in the scratch area.
-        args.SetTid = parent.Scratch + (ulong)sizeof(CloneArgs);
-        Span<byte> buffer = stackalloc byte[sizeof(CloneArgs) + sizeof(int)];
-        MemoryMarshal.Write(buffer, in args);
-        MemoryMarshal.Write(buffer[sizeof(CloneArgs)..], in pid);
-        ulong address = parent.WriteScratch(buffer);
-        long result = parent.Call(SyscallNumber.Clone3, address, (ulong)sizeof(CloneArgs));
-        if (result < 0)
-        {
-            var errno = (Errno)(-result);
-            string? hint = errno == Errno.EEXIST
-                ? $"PID {pid} is taken by {DescribeOwner(pid)}; end it or wait until it is free"
-                : null;
-            throw new ErrnoException(errno, "injected clone3(set_tid)", $"pid {pid}", hint);
-        }
+        // With CLONE_PARENT the kernel takes the exit signal from the caller, so none is passed.
+        long result = Clone3(parent, parentOutsideTree ? CloneFlags.CLONE_PARENT : 0,
+            parentOutsideTree ? 0UL : Signals.SIGCHLD, pid, $"pid {pid}");
         if (result != pid)
         {
             throw new InvalidOperationException($"clone3 asked for pid {pid} but created {result}");
@@ -83,6 +64,60 @@ public static class RestoreTasks
         (ulong stub, int length) = parent.StubMapping;
         injector.AdoptStub(stub, length);
         return injector;
+    }
+
+    /// <summary>Flags of a thread clone: everything a pthread shares with its process.</summary>
+    private const CloneFlags ThreadFlags = CloneFlags.CLONE_VM | CloneFlags.CLONE_FS | CloneFlags.CLONE_FILES
+        | CloneFlags.CLONE_SIGHAND | CloneFlags.CLONE_THREAD | CloneFlags.CLONE_SYSVSEM;
+
+    /// <summary>
+    /// Clones a thread with id <paramref name="tid"/> into the process of
+    /// <paramref name="process"/> and returns an injector for it. No stack is given: the new
+    /// thread starts traced and stopped before it runs a single instruction, and gets its own
+    /// registers (stack pointer included) before it is released.
+    /// </summary>
+    public static Injector CloneThread(TracerThread tracer, Injector process, int tid)
+    {
+        tracer.VerifyAccess();
+        int created = Clone3(process, ThreadFlags, exitSignal: 0, tid, $"tid {tid} of pid {process.Thread.Pid}");
+        if (created != tid)
+        {
+            throw new InvalidOperationException($"clone3 asked for tid {tid} but created {created}");
+        }
+        int hostTid = process.LastChild;
+        Tracee thread = Tracee.FromNewTask(process.Thread.Pid, hostTid);
+        var injector = new Injector(tracer, thread, ProcTasks.VdsoStart(process.Thread.Pid));
+        (ulong stub, int length) = process.StubMapping;
+        injector.AdoptStub(stub, length);
+        return injector;
+    }
+
+    // clone3 with one set_tid entry, run in the task of `caller`; returns the new id as the
+    // caller sees it.
+    private static unsafe int Clone3(Injector caller, CloneFlags flags, ulong exitSignal, int id, string what)
+    {
+        var args = new CloneArgs
+        {
+            Flags = (ulong)flags,
+            ExitSignal = exitSignal,
+            SetTidSize = 1,
+        };
+        // set_tid follows the struct in the scratch area.
+        args.SetTid = caller.Scratch + (ulong)sizeof(CloneArgs);
+        Span<byte> buffer = stackalloc byte[sizeof(CloneArgs) + sizeof(int)];
+        MemoryMarshal.Write(buffer, in args);
+        MemoryMarshal.Write(buffer[sizeof(CloneArgs)..], in id);
+        ulong address = caller.WriteScratch(buffer);
+        long result = caller.Call(SyscallNumber.Clone3, address, (ulong)sizeof(CloneArgs));
+        if (result < 0)
+        {
+            var errno = (Errno)(-result);
+            string? hint = errno == Errno.EEXIST
+                ? $"id {id} is taken by {DescribeOwner(id)}; end it or wait until it is free"
+                : null;
+            throw new ErrnoException(errno, "injected clone3(set_tid)", what, hint);
+        }
+        return (int)result;
     }
 
     private static string DescribeOwner(int pid)

@@ -49,7 +49,12 @@ public sealed class Tracee
             }
             if (status.Event == PtraceEvent.Stop)
             {
-                return new Tracee(pid, tid, Interop.PtraceGetRegs(tid), Interop.PtraceGetSigMask(tid));
+                return new Tracee(pid, tid, Interop.PtraceGetRegs(tid), Interop.PtraceGetSigMask(tid))
+                {
+                    // A seized task that is in a job-control stop reports its stop as a group-stop:
+                    // PTRACE_EVENT_STOP with the stopping signal instead of SIGTRAP.
+                    GroupStopSignal = status.StopSignal == Signals.SIGTRAP ? 0 : status.StopSignal,
+                };
             }
             Interop.PtraceCont(tid, status.Event == PtraceEvent.None ? status.StopSignal : 0);
         }
@@ -66,6 +71,12 @@ public sealed class Tracee
 
     /// <summary>Blocked signals as found when the thread was frozen.</summary>
     public ulong InitialSigMask { get; }
+
+    /// <summary>
+    /// The signal of the job-control stop (SIGSTOP, SIGTSTP, ...) the thread was in when it was
+    /// seized; 0 when it was running or sleeping.
+    /// </summary>
+    public int GroupStopSignal { get; private init; }
 
     /// <summary>How the thread is stopped now.</summary>
     public TraceeStop Stop { get; internal set; } = TraceeStop.Interrupt;

@@ -76,7 +76,7 @@ public sealed class ProcessDumper
             Root = ProcFsReader.TryReadRoot(pid, out string root) ? root : "",
             Exe = ProcFsReader.TryReadExe(pid, out string exe) ? exe : "",
             ExitSignal = (uint)Math.Max(0, stat.ExitSignal),
-            Creds = Creds(status),
+            Creds = CredsFromStatus(status),
         };
         if (ProcFsReader.TryReadLimits(pid, out ResourceLimit[] limits))
         {
@@ -93,6 +93,16 @@ public sealed class ProcessDumper
             core.Threads.Add(ThreadFromOutside(thread, xstate));
         }
         core.SharedPending.AddRange(PendingSignals(_process.Threads[0].Tid, shared: true));
+        foreach (V1.ThreadCore thread in core.Threads.Skip(1))
+        {
+            // Credentials are per thread; a thread that changed its own (raw setresuid) keeps them.
+            if (ProcFsReader.TryReadTaskStatus(pid, (int)thread.Tid, out ProcStatus threadStatus)
+                && CredsFromStatus(threadStatus) is var threadCreds
+                && !threadCreds.Equals(CredsFromStatus(status)))
+            {
+                thread.Creds = threadCreds;
+            }
+        }
 
         ulong caughtOrIgnored = (status.SigCgt | status.SigIgn) & ~(Bit(Signals.SIGKILL) | Bit(Signals.SIGSTOP));
         ProcFsReader.TryReadTimers(pid, out List<ProcFs.PosixTimer> timers);
@@ -116,6 +126,10 @@ public sealed class ProcessDumper
             Brk = (ulong)Call(injector, SyscallNumber.Brk, 0);
             core.Dumpable = (uint)Call(injector, SyscallNumber.Prctl, (ulong)PrctlOption.PR_GET_DUMPABLE);
             core.Creds.Securebits = (uint)Call(injector, SyscallNumber.Prctl, (ulong)PrctlOption.PR_GET_SECUREBITS);
+            foreach (V1.ThreadCore thread in core.Threads.Where(t => t.Creds is not null))
+            {
+                thread.Creds.Securebits = core.Creds.Securebits;
+            }
             Call(injector, SyscallNumber.Prctl, (ulong)PrctlOption.PR_GET_CHILD_SUBREAPER, scratch + ScratchSlot);
             ReadScratch(scratch + ScratchSlot, buffer.AsSpan(0, 4));
             core.ChildSubreaper = BinaryPrimitives.ReadInt32LittleEndian(buffer) != 0;
@@ -143,9 +157,7 @@ public sealed class ProcessDumper
         var entry = new V1.ThreadCore
         {
             Tid = (uint)tid,
-            // TODO: tell a job-control stop (T) before the freeze from a running task; the freezer
-            // does not record it yet, and after the seize every task shows 't'.
-            State = V1.TaskState.Running,
+            State = thread.GroupStopSignal != 0 ? V1.TaskState.Stopped : V1.TaskState.Running,
             Comm = ProcFsReader.TryReadTaskComm(thread.Pid, tid, out string comm) ? comm : "",
             Regs = RegisterImages.ToImage(SyscallRestart.Apply(thread.InitialRegs, restartBlock: false)),
             Blocked = thread.InitialSigMask,
@@ -361,7 +373,8 @@ public sealed class ProcessDumper
         }
     }
 
-    private static V1.Creds Creds(ProcStatus status)
+    /// <summary>The credentials /proc/PID/status shows (everything but the securebits).</summary>
+    public static V1.Creds CredsFromStatus(ProcStatus status)
     {
         var creds = new V1.Creds
         {

@@ -19,7 +19,7 @@ namespace SessionKeeper.Engine.Restore;
 /// handlers, fds, session — and finally given its registers. All tasks are detached together
 /// only when every step succeeded; on failure everything created is killed and reaped.
 /// </summary>
-public sealed class Restorer
+public sealed partial class Restorer
 {
     private const int PageSize = 4096;
     private const int ScratchPages = 16;
@@ -67,16 +67,39 @@ public sealed class Restorer
                 RestoreSession(entry);
             }
             _progress?.Invoke($"created {_tasks.Count} processes in {clock.Elapsed.TotalMilliseconds:F1} ms");
-            foreach (PstreeEntry entry in _images.Tree)
+            List<PstreeEntry> alive = _images.Tree.Where(e => _images.Cores.ContainsKey((int)e.Pid)).ToList();
+            // Zombies first: the SIGCHLD each sends its parent is taken back before the parent's
+            // own saved signals are queued.
+            foreach (PstreeEntry entry in _images.Tree.Where(e => !_images.Cores.ContainsKey((int)e.Pid)))
+            {
+                RestoreZombie(entry);
+            }
+            foreach (PstreeEntry entry in alive)
             {
                 RestoreProcess((int)entry.Pid);
             }
-            foreach (PstreeEntry entry in _images.Tree)
+            foreach (PstreeEntry entry in alive)
+            {
+                RestoreThreads(tracer, (int)entry.Pid);
+            }
+            foreach (PstreeEntry entry in alive)
+            {
+                RestoreTimersAndSignals((int)entry.Pid);
+            }
+            foreach (PstreeEntry entry in alive)
             {
                 Finish((int)entry.Pid);
             }
             KillHost();
-            foreach (Injector task in _tasks.Values)
+            foreach (PstreeEntry entry in alive)
+            {
+                // A process that was in a job-control stop stops again as soon as it is detached.
+                if (_images.Cores[(int)entry.Pid].Threads.Any(t => t.State == TaskState.Stopped))
+                {
+                    Interop.Kill(_tasks[(int)entry.Pid].Thread.Pid, Signals.SIGSTOP);
+                }
+            }
+            foreach (Injector task in _threads.Values)
             {
                 Interop.PtraceDetach(task.Thread.Tid);
             }
@@ -98,9 +121,8 @@ public sealed class Restorer
     private void WaitForFreePids()
     {
         var clock = Stopwatch.StartNew();
-        foreach (PstreeEntry entry in _images.Tree)
+        foreach (int pid in _images.Tree.SelectMany(e => e.Threads.Append(e.Pid)).Distinct().Select(id => (int)id))
         {
-            int pid = (int)entry.Pid;
             while (ProcTasks.State(pid) is char state)
             {
                 if (state != 'Z' || clock.ElapsedMilliseconds > 10_000)
@@ -175,6 +197,7 @@ public sealed class Restorer
             Step(task, $"chdir({core.Cwd})", () => task.CallChecked(SyscallNumber.Chdir, WriteString(task, core.Cwd)));
         }
         Step(task, "umask", () => task.Call(SyscallNumber.Umask, core.Umask));
+        RestoreLimits(task, core);
         string comm = core.Threads.Count > 0 ? core.Threads[0].Comm : "";
         if (comm.Length > 0)
         {
@@ -386,24 +409,39 @@ public sealed class Restorer
         }
     }
 
-    /// <summary>Last per-process steps: rseq, stub gone, registers, xstate, signal mask.</summary>
+    /// <summary>
+    /// Last per-process steps: per thread rseq and credentials, dumpable, the stub gone, then
+    /// every thread's registers, xstate and signal mask.
+    /// </summary>
     private void Finish(int pid)
     {
-        Injector task = _tasks[pid];
-        ThreadCore thread = _images.Cores[pid].Threads.Single(t => t.Tid == pid);
-        if (thread.Rseq is { Address: not 0 } rseq)
+        Injector main = _tasks[pid];
+        Core core = _images.Cores[pid];
+        foreach (ThreadCore thread in core.Threads)
         {
-            Step(task, "rseq register", () => task.CallChecked(SyscallNumber.Rseq, rseq.Address, rseq.Length, 0, rseq.Signature));
+            Injector task = _threads[(int)thread.Tid];
+            if (thread.Rseq is { Address: not 0 } rseq)
+            {
+                Step(task, $"rseq register (tid {thread.Tid})", () => task.CallChecked(SyscallNumber.Rseq, rseq.Address, rseq.Length, 0, rseq.Signature));
+            }
+            RestoreCreds(task, thread.Creds ?? core.Creds);
         }
-        task.UnmapStub();
-        int tid = task.Thread.Tid;
-        UserRegs regs = RegisterImages.ToKernel(thread.Regs);
-        Interop.PtraceSetRegs(tid, regs);
-        if (thread.Xstate is { Data.Length: > 0 } xstate)
+        // After the credentials: changing them resets the dumpable flag.
+        if (core.HasDumpable && core.Dumpable is 0 or 1)
         {
-            Interop.PtraceSetRegSet(tid, NoteType.X86Xstate, xstate.Data.Span);
+            Step(main, "prctl(PR_SET_DUMPABLE)", () => main.CallChecked(SyscallNumber.Prctl, (ulong)PrctlOption.PR_SET_DUMPABLE, core.Dumpable));
         }
-        Interop.PtraceSetSigMask(tid, thread.Blocked);
+        main.UnmapStub();
+        foreach (ThreadCore thread in core.Threads)
+        {
+            int tid = _threads[(int)thread.Tid].Thread.Tid;
+            Interop.PtraceSetRegs(tid, RegisterImages.ToKernel(thread.Regs));
+            if (thread.Xstate is { Data.Length: > 0 } xstate)
+            {
+                Interop.PtraceSetRegSet(tid, NoteType.X86Xstate, xstate.Data.Span);
+            }
+            Interop.PtraceSetSigMask(tid, thread.Blocked);
+        }
     }
 
     private static T Step<T>(Injector task, string what, Func<T> step)
@@ -445,10 +483,14 @@ public sealed class Restorer
         {
             Interop.TryKill(task.Thread.Pid, Signals.SIGKILL);
         }
+        // Our exit notifications first, other threads before their leaders; then the real
+        // parent (host or init) reaps, and only then are the PIDs free again.
+        foreach (Injector task in _threads.Values.Where(t => t.Thread.Tid != t.Thread.Pid))
+        {
+            Interop.TryWaitPid(task.Thread.Tid, WaitOptions.All);
+        }
         foreach (Injector task in _tasks.Values)
         {
-            // Our exit notification first, then the real parent (host or init) reaps; the PID
-            // stays taken until then.
             Interop.TryWaitPid(task.Thread.Tid, WaitOptions.All);
         }
         KillHost();

@@ -60,6 +60,12 @@ public enum PrctlOption
     PR_GET_SPECULATION_CTRL = 52,
     /// <summary>PR_SET_SPECULATION_CTRL</summary>
     PR_SET_SPECULATION_CTRL = 53,
+    /// <summary>
+    /// PR_TIMER_CREATE_RESTORE_IDS (Linux 6.15+): with arg2 = 1, timer_create takes the timer id
+    /// to create from its third argument instead of choosing one (EBUSY when taken); arg2 = 0
+    /// turns it off, 2 asks for the current state.
+    /// </summary>
+    PR_TIMER_CREATE_RESTORE_IDS = 77,
     /// <summary>PR_SET_PTRACER: allow a process to ptrace this one under Yama.</summary>
     PR_SET_PTRACER = 0x59616d61,
     /// <summary>PR_SET_VMA: name anonymous mappings (arg2 PR_SET_VMA_ANON_NAME = 0).</summary>

@@ -107,7 +107,7 @@ public sealed class Injector : IDisposable
             regs.Rip = _stub;
             Interop.PtraceSetRegs(tid, regs);
             Interop.PtraceCont(tid);
-            WaitStatus status = WaitSkippingForkEvents(number, stepping: false);
+            WaitStatus status = WaitSkippingEvents(number, stepping: false);
             if (status.StopSignal != Signals.SIGTRAP || status.Event != PtraceEvent.None)
             {
                 throw new InvalidOperationException($"{_thread}: injected {number} stopped with {status} instead of the stub's trap");
@@ -192,15 +192,22 @@ public sealed class Injector : IDisposable
     /// </summary>
     public int LastChild { get; private set; }
 
-    /// <summary>Waits for the next stop; fork/clone event stops record the new task and go on.</summary>
-    private WaitStatus WaitSkippingForkEvents(SyscallNumber number, bool stepping)
+    /// <summary>Waits for the next stop; fork/clone event stops record the new task, and event stops go on.</summary>
+    private WaitStatus WaitSkippingEvents(SyscallNumber number, bool stepping)
     {
         while (true)
         {
             WaitStatus status = _thread.WaitStop("injected " + number);
-            if (status.Event is PtraceEvent.Fork or PtraceEvent.Vfork or PtraceEvent.Clone)
+            bool forked = status.Event is PtraceEvent.Fork or PtraceEvent.Vfork or PtraceEvent.Clone;
+            if (forked)
             {
                 LastChild = (int)Interop.PtraceGetEventMsg(_thread.Tid);
+            }
+            // A thread seized in a job-control stop reports that group-stop first; the trap of
+            // our PTRACE_INTERRUPT is still pending and stops it once more as soon as it is
+            // resumed, before it runs anything. Resume it again.
+            if (forked || status.Event == PtraceEvent.Stop)
+            {
                 if (stepping)
                 {
                     Interop.PtraceSyscall(_thread.Tid);
@@ -218,7 +225,7 @@ public sealed class Injector : IDisposable
     private void Step(SyscallNumber number)
     {
         Interop.PtraceSyscall(_thread.Tid);
-        WaitStatus status = WaitSkippingForkEvents(number, stepping: true);
+        WaitStatus status = WaitSkippingEvents(number, stepping: true);
         if (!status.IsSyscallStop)
         {
             throw new InvalidOperationException($"{_thread}: injected {number} stopped with {status} instead of a syscall stop");

@@ -3,10 +3,10 @@ using SessionKeeper.CR.Tests.Harness;
 namespace SessionKeeper.CR.Tests;
 
 /// <summary>
-/// Every C/R test program, in the host's namespaces and in fresh ones, through every step.
-/// The only step is <see cref="NoOpStep"/> until the engine can checkpoint and restore; the
-/// programs and the harness are already held to the protocol. A new step is one more entry in
-/// <see cref="s_steps"/>.
+/// Every C/R test program through every step: the no-op step (the programs and the harness
+/// themselves), the engine leaving the tree running (the original must continue correctly after
+/// its dump), and the engine ending the tree and restoring it from the images (the restored
+/// tree must find its own state intact).
 /// </summary>
 [TestFixture]
 public sealed class ZdtmTests
@@ -18,12 +18,26 @@ public sealed class ZdtmTests
         public override string ToString() => KeepRunning ? Step.Name : $"{Step.Name}+stop";
     }
 
-    private static readonly StepVariant[] s_steps = [new(new NoOpStep(), KeepRunning: true)];
+    private static readonly StepVariant[] s_steps =
+    [
+        new(new NoOpStep(), KeepRunning: true),
+        new(new EngineStep(), KeepRunning: true),
+        new(new EngineStep(), KeepRunning: false),
+    ];
+
+    /// <summary>
+    /// Programs whose trees hold objects the engine refuses to dump today (pipes, terminals,
+    /// sockets come with the terminals-and-IPC work); they run through the no-op step only.
+    /// </summary>
+    private static readonly HashSet<string> s_needIpc = ["streaming/pipe_stream"];
 
     private static IEnumerable<TestCaseData> Programs() =>
         from program in ZdtmProgram.Discover(ZdtmProgram.TestGroups)
         from mode in Enum.GetValues<NamespaceMode>()
         from step in s_steps
+        where step.Step is NoOpStep || !s_needIpc.Contains(program.Id)
+        // Restoring a tree in namespaces of its own needs the engine to create them.
+        where mode == NamespaceMode.Host || step.Step is NoOpStep || step.KeepRunning
         select new TestCaseData(program, mode, step).SetArgDisplayNames(program.Id, mode.ToString(), step.ToString());
 
     [TestCaseSource(nameof(Programs))]
@@ -37,29 +51,6 @@ public sealed class ZdtmTests
         {
             Assert.That(result.Verdict, Is.EqualTo(ZdtmVerdict.Pass), result.Describe);
             Assert.That(result.KilledAfterVerdict, Is.Empty, result.Describe);
-            Assert.That(result.Survivors, Is.Empty, result.Describe);
-        });
-    }
-
-    /// <summary>
-    /// Programs whose kernel objects the engine saves and restores today, in the host's
-    /// namespaces (a fresh pid namespace needs its init restored, which comes later).
-    /// </summary>
-    private static IEnumerable<TestCaseData> EnginePrograms() =>
-        from program in ZdtmProgram.Discover(ZdtmProgram.TestGroups)
-        where program.Id is "static/pid_ppid" or "static/env_mem" or "static/sleeping" or "streaming/counter"
-        select new TestCaseData(program).SetArgDisplayNames(program.Id);
-
-    [TestCaseSource(nameof(EnginePrograms))]
-    public void Program_DumpKillRestore_ChecksItsOwnStateAndPasses(ZdtmProgram program)
-    {
-        var options = new ZdtmRunOptions { Mode = NamespaceMode.Host, Step = new EngineStep(), KeepRunning = false };
-
-        ZdtmResult result = ZdtmRunner.Run(program, options);
-
-        Assert.Multiple(() =>
-        {
-            Assert.That(result.Verdict, Is.EqualTo(ZdtmVerdict.Pass), result.Describe);
             Assert.That(result.Survivors, Is.Empty, result.Describe);
         });
     }

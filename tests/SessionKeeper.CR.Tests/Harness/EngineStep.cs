@@ -18,10 +18,10 @@ public sealed class EngineStep : ICheckpointRestoreStep
     {
         DumpResult dump = Dumper.Dump(context.RootPid, context.ImagesDirectory, new DumpOptions
         {
-            Mode = DumpMode.Kill,
+            Mode = context.KeepRunning ? DumpMode.LeaveRunning : DumpMode.Kill,
             Progress = context.Log,
         });
         context.Log($"dumped {dump.Pids.Count} processes, freeze {dump.FreezeDuration.TotalMilliseconds:F1} ms");
-        return Restorer.Restore(context.ImagesDirectory, context.Log);
+        return context.KeepRunning ? context.RootPid : Restorer.Restore(context.ImagesDirectory, context.Log);
     }
 }

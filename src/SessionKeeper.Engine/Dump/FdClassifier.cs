@@ -23,7 +23,8 @@ public enum FdKind
 /// <param name="Path">The path it was opened as (the /proc/PID/fd link text).</param>
 /// <param name="Stat">fstat of the open file (through a duplicate taken with pidfd_getfd).</param>
 /// <param name="Info">/proc/PID/fdinfo/FD: position, status flags, mount id.</param>
-public sealed record ClassifiedFd(int Pid, int Fd, FdKind Kind, string Path, Stat Stat, FdInfo Info);
+/// <param name="Deleted">The file was unlinked (the link text ends in " (deleted)"); <paramref name="Path"/> is its last name.</param>
+public sealed record ClassifiedFd(int Pid, int Fd, FdKind Kind, string Path, Stat Stat, FdInfo Info, bool Deleted = false);
 
 /// <summary>
 /// Looks at every fd of a frozen process and decides whether this dumper can save it. Runs
@@ -67,7 +68,6 @@ public static class FdClassifier
             FdKind kind = (st.Mode & Stat.TypeMask) switch
             {
                 Stat.TypeRegular when IsProcFs(path) => FdKind.ProcFs,
-                Stat.TypeRegular when fd.Deleted => throw new UnsupportedObjectException(pid, fd.Fd, "deleted file", fd.Target),
                 Stat.TypeRegular => FdKind.RegularFile,
                 Stat.TypeDirectory => FdKind.Directory,
                 Stat.TypeCharDevice when Major(st.Rdev) == MemDeviceMajor => FdKind.MemoryDevice,
@@ -77,7 +77,7 @@ public static class FdClassifier
                 Stat.TypeBlockDevice => throw new UnsupportedObjectException(pid, fd.Fd, "block device", fd.Target),
                 uint other => throw new UnsupportedObjectException(pid, fd.Fd, $"file of type 0x{other:x}", fd.Target),
             };
-            result.Add(new ClassifiedFd(pid, fd.Fd, kind, path, st, info));
+            result.Add(new ClassifiedFd(pid, fd.Fd, kind, path, st, info, fd.Deleted && kind == FdKind.RegularFile));
         }
         return result;
     }

@@ -1,3 +1,4 @@
+using SessionKeeper.Engine.ProcFs;
 using SessionKeeper.Native;
 using V1 = SessionKeeper.Images.V1;
 
@@ -79,6 +80,17 @@ public sealed class FilesDumper
         {
             regular.Identity = Identity(fd.Stat, fd.Info.MntId);
         }
+        if (fd.Kind == FdKind.RegularFile)
+        {
+            // Contents that nothing else keeps: an unlinked file exists only through its open
+            // descriptions, and a tmpfs file does not survive a reboot.
+            regular.Deleted = fd.Deleted;
+            regular.Volatile = ProcFsReader.TryReadMountFsType(fd.Pid, fd.Info.MntId, out string fsType) && fsType == "tmpfs";
+            if (regular.Deleted || regular.Volatile)
+            {
+                regular.Contents = new V1.ContentRef { InlineData = Google.Protobuf.ByteString.CopyFrom(ReadContents(fd)) };
+            }
+        }
         return new V1.FileEntry
         {
             Id = id,
@@ -86,6 +98,33 @@ public sealed class FilesDumper
             Flags = fd.Info.Flags & ~OCloexec,
             Regular = regular,
         };
+    }
+
+    /// <summary>Files whose contents are saved are kept inline in files.img, up to this size.</summary>
+    public const long MaxSavedContents = 64L << 20;
+
+    /// <summary>Reads a file's contents through the process's own descriptor (a fresh open of the /proc/PID/fd link).</summary>
+    private static byte[] ReadContents(ClassifiedFd fd)
+    {
+        if (fd.Stat.Size > MaxSavedContents)
+        {
+            throw new UnsupportedObjectException(fd.Pid, fd.Fd,
+                $"{(fd.Deleted ? "deleted" : "tmpfs")} file of {fd.Stat.Size} bytes (contents above {MaxSavedContents >> 20} MiB are not saved yet)", fd.Path);
+        }
+        using SafeFd file = Interop.Open($"/proc/{fd.Pid}/fd/{fd.Fd}", OpenFlags.O_RDONLY | OpenFlags.O_CLOEXEC);
+        var contents = new byte[fd.Stat.Size];
+        int done = 0;
+        while (done < contents.Length)
+        {
+            int n = Interop.Pread(file, contents.AsSpan(done), done);
+            if (n <= 0)
+            {
+                Array.Resize(ref contents, done); // truncated meanwhile by a process outside the tree
+                break;
+            }
+            done += n;
+        }
+        return contents;
     }
 
     /// <summary>The identity recorded for a file, from its fstat.</summary>

@@ -30,6 +30,10 @@ public sealed partial class Restorer
     private readonly Action<string>? _progress;
     private readonly Dictionary<int, Injector> _tasks = [];
     private Injector? _host;
+    private FdDelivery? _delivery;
+
+    // Open file description id → the (image pid, fd) that opened it first.
+    private readonly Dictionary<uint, (int Pid, int Fd)> _fileOwners = [];
 
     private Restorer(RestoreImages images, Action<string>? progress)
     {
@@ -380,31 +384,116 @@ public sealed partial class Restorer
         }
     }
 
+    /// <summary>
+    /// Rebuilds the fd table. Each open file description is opened once, by the first process
+    /// (in tree order) that holds it; further fds of that process get a dup, and other
+    /// processes get the same description handed over (<see cref="FdDelivery"/>), so file
+    /// positions and flags stay shared as they were.
+    /// </summary>
     private void RestoreFds(Injector task, int pid)
     {
-        foreach (FdEntry fd in _images.Fds[pid])
+        List<FdEntry> fds = _images.Fds[pid];
+        if (fds.Count == 0)
         {
-            FileEntry file = _images.Files[fd.FileId];
-            if (file.KindCase != FileEntry.KindOneofCase.Regular)
+            return;
+        }
+        int above = (int)fds.Max(f => f.Fd) + 1;
+        var placed = new Dictionary<uint, int>();
+        List<uint> foreign = fds.Select(f => f.FileId).Distinct().Where(_fileOwners.ContainsKey).ToList();
+        if (foreign.Count > 0)
+        {
+            var copies = new List<SafeFd>();
+            try
             {
-                throw new RestoreException(pid, $"fd {fd.Fd}", $"file kind {file.KindCase} cannot be restored yet");
+                foreach (uint id in foreign)
+                {
+                    (int ownerPid, int ownerFd) = _fileOwners[id];
+                    using SafeFd pidfd = Interop.PidfdOpen(_tasks[ownerPid].Thread.Pid);
+                    copies.Add(Interop.PidfdGetfd(pidfd, ownerFd));
+                }
+                _delivery ??= new FdDelivery();
+                int[] numbers = Step(task, "receive shared files", () => _delivery.Deliver(task, copies, above));
+                for (int i = 0; i < foreign.Count; i++)
+                {
+                    placed[foreign[i]] = numbers[i];
+                }
             }
-            RegularFile regular = file.Regular;
-            ulong flags = (file.Flags & ~(ulong)(OpenFlags.O_CREAT | OpenFlags.O_TRUNC | OpenFlags.O_EXCL)) | (ulong)OpenFlags.O_CLOEXEC;
-            long opened = Step(task, $"open fd {fd.Fd} {regular.Path}", () => task.CallChecked(SyscallNumber.Openat, AtFdCwd, WriteString(task, regular.Path), flags));
+            finally
+            {
+                copies.ForEach(c => c.Dispose());
+            }
+        }
+        List<int> received = placed.Values.ToList();
+        foreach (FdEntry fd in fds)
+        {
+            ulong cloexec = fd.Cloexec ? (ulong)OpenFlags.O_CLOEXEC : 0;
+            if (placed.TryGetValue(fd.FileId, out int source))
+            {
+                Step(task, $"dup3 fd {fd.Fd}", () => task.CallChecked(SyscallNumber.Dup3, (ulong)source, fd.Fd, cloexec));
+            }
+            else
+            {
+                // Opened at the lowest free number, which is never one already placed.
+                long opened = Step(task, $"open fd {fd.Fd}", () => OpenFile(task, pid, _images.Files[fd.FileId]));
+                _fileOwners[fd.FileId] = (pid, (int)fd.Fd);
+                if (opened != fd.Fd)
+                {
+                    Step(task, $"dup3 fd {fd.Fd}", () => task.CallChecked(SyscallNumber.Dup3, (ulong)opened, fd.Fd, cloexec));
+                    task.CallChecked(SyscallNumber.Close, (ulong)opened);
+                }
+                else if (cloexec == 0)
+                {
+                    const int fSetFd = 2;
+                    task.CallChecked(SyscallNumber.Fcntl, (ulong)opened, fSetFd, 0);
+                }
+            }
+            placed[fd.FileId] = (int)fd.Fd;
+        }
+        foreach (int temporary in received)
+        {
+            task.Call(SyscallNumber.Close, (ulong)temporary);
+        }
+    }
+
+    /// <summary>
+    /// Opens a saved file in the task (injected openat) and seeks to its position. An unlinked
+    /// file is first recreated from its saved contents under its old name (or a free name
+    /// beside it), opened, and unlinked again; a tmpfs file that is gone (after a reboot) is
+    /// recreated from its contents and stays.
+    /// </summary>
+    private static long OpenFile(Injector task, int pid, FileEntry file)
+    {
+        if (file.KindCase != FileEntry.KindOneofCase.Regular)
+        {
+            throw new RestoreException(pid, $"file {file.Id}", $"file kind {file.KindCase} cannot be restored yet");
+        }
+        RegularFile regular = file.Regular;
+        ulong flags = (file.Flags & ~(ulong)(OpenFlags.O_CREAT | OpenFlags.O_TRUNC | OpenFlags.O_EXCL)) | (ulong)OpenFlags.O_CLOEXEC;
+        string path = regular.Path;
+        string? ghost = null;
+        if (regular.Deleted)
+        {
+            ghost = SavedContents.CreateGhost(regular);
+            path = ghost;
+        }
+        else if (regular.Volatile && regular.Contents is not null && !File.Exists(path))
+        {
+            SavedContents.Recreate(regular, path);
+        }
+        try
+        {
+            long fd = task.CallChecked(SyscallNumber.Openat, AtFdCwd, WriteString(task, path), flags);
             if (regular.Position != 0)
             {
-                Step(task, $"lseek fd {fd.Fd}", () => task.CallChecked(SyscallNumber.Lseek, (ulong)opened, regular.Position, 0));
+                task.CallChecked(SyscallNumber.Lseek, (ulong)fd, regular.Position, 0);
             }
-            if (opened != fd.Fd)
+            return fd;
+        }
+        finally
+        {
+            if (ghost is not null)
             {
-                Step(task, $"dup3 fd {fd.Fd}", () => task.CallChecked(SyscallNumber.Dup3, (ulong)opened, fd.Fd, fd.Cloexec ? (ulong)OpenFlags.O_CLOEXEC : 0));
-                task.CallChecked(SyscallNumber.Close, (ulong)opened);
-            }
-            else if (!fd.Cloexec)
-            {
-                const int fSetFd = 2;
-                task.CallChecked(SyscallNumber.Fcntl, (ulong)opened, fSetFd, 0);
+                File.Delete(ghost);
             }
         }
     }
@@ -467,6 +556,8 @@ public sealed partial class Restorer
 
     private void KillHost()
     {
+        _delivery?.Dispose();
+        _delivery = null;
         if (_host is null)
         {
             return;

@@ -76,6 +76,23 @@ internal sealed class DumpTarget : IDisposable
     /// <summary>TracerPid from /proc/PID/status (0 when nobody traces it).</summary>
     public static int TracerPid(int pid) => ProcFsReader.TryReadStatus(pid, out ProcStatus status) ? status.TracerPid : -1;
 
+    /// <summary>Waits until <paramref name="pid"/> has <paramref name="count"/> children, all of them `sleep`, and returns them.</summary>
+    public static int[] WaitForChildren(int pid, int count)
+    {
+        for (int i = 0; i < 500; i++)
+        {
+            if (ProcFsReader.TryReadChildren(pid, pid, out List<int> children) && children.Count == count
+                && children.All(c => ProcFsReader.TryReadComm(c, out string comm) && comm == "sleep"))
+            {
+                Thread.Sleep(50);
+                return [.. children];
+            }
+            Thread.Sleep(10);
+        }
+        Assert.Fail($"{pid} did not start {count} sleep children");
+        return [];
+    }
+
     /// <summary>Waits until a process no longer exists.</summary>
     public static bool WaitGone(int pid, int milliseconds)
     {

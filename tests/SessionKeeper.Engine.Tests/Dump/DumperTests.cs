@@ -195,7 +195,7 @@ public sealed class DumperTests
     public void Dump_BashWithTwoChildren_SavesTheTreeParentsFirst()
     {
         using DumpTarget bash = DumpTarget.Start("bash", "bash -c 'sleep 1001 & sleep 1002 & wait'");
-        int[] children = WaitForChildren(bash.Pid, 2);
+        int[] children = DumpTarget.WaitForChildren(bash.Pid, 2);
         DumpResult result = DumpLogged(bash.Pid);
 
         List<PstreeEntry> tree = ImageReader.ReadFile<PstreeEntry>(Path.Combine(_imageDir, "pstree.img"));
@@ -260,21 +260,5 @@ public sealed class DumperTests
     {
         using SafeFd fd = Interop.Open(path, OpenFlags.O_RDONLY);
         return Interop.Fstat(fd).Ino;
-    }
-
-    private static int[] WaitForChildren(int pid, int count)
-    {
-        for (int i = 0; i < 500; i++)
-        {
-            if (Engine.ProcFs.ProcFsReader.TryReadChildren(pid, pid, out List<int> children) && children.Count == count
-                && children.All(c => Engine.ProcFs.ProcFsReader.TryReadComm(c, out string comm) && comm == "sleep"))
-            {
-                Thread.Sleep(50);
-                return [.. children];
-            }
-            Thread.Sleep(10);
-        }
-        Assert.Fail($"bash {pid} did not start {count} children");
-        return [];
     }
 }

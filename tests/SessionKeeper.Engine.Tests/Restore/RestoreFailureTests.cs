@@ -70,7 +70,7 @@ public sealed class RestoreFailureTests
         // A parent with two children; the last child's executable is missing, so the restore
         // fails after all three processes exist and the first ones are rebuilt.
         using DumpTarget shell = DumpTarget.Start("bash", "bash -c 'sleep 1007 & sleep 1008 & wait'");
-        int[] children = WaitForSleepers(shell.Pid, 2);
+        int[] children = DumpTarget.WaitForChildren(shell.Pid, 2);
         Dumper.Dump(shell.Pid, _images, new DumpOptions { Mode = DumpMode.Kill });
         int[] pids = [shell.Pid, .. children];
         foreach (int pid in pids)
@@ -132,19 +132,4 @@ public sealed class RestoreFailureTests
     private static string HashDirectory(string directory) => string.Join(",",
         Directory.EnumerateFiles(directory).Order(StringComparer.Ordinal)
             .Select(f => $"{Path.GetFileName(f)}:{Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f)))}"));
-
-    private static int[] WaitForSleepers(int pid, int count)
-    {
-        for (int i = 0; i < 500; i++)
-        {
-            if (ProcFs.ProcFsReader.TryReadChildren(pid, pid, out List<int> children) && children.Count == count
-                && children.All(c => ProcFs.ProcFsReader.TryReadComm(c, out string comm) && comm == "sleep"))
-            {
-                return [.. children];
-            }
-            Thread.Sleep(10);
-        }
-        Assert.Fail($"{pid} did not start {count} sleepers");
-        return [];
-    }
 }

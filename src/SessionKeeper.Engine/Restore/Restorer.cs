@@ -302,7 +302,11 @@ public sealed partial class Restorer
                 ulong length = vma.End - vma.Start;
                 var flags = (MmapFlags)vma.Flags | MmapFlags.MAP_FIXED_NOREPLACE;
                 string? path = vma.File?.Path;
-                if (vma.Kind is VmaKind.FilePrivate or VmaKind.FileShared && !string.IsNullOrEmpty(path))
+                if (vma.Kind == VmaKind.AnonShared && vma.HasShmemId)
+                {
+                    MapSharedAnonymous(task, vma);
+                }
+                else if (vma.Kind is VmaKind.FilePrivate or VmaKind.FileShared && !string.IsNullOrEmpty(path))
                 {
                     bool write = vma.Kind == VmaKind.FileShared && (vma.Prot & (uint)MmapProt.PROT_WRITE) != 0;
                     if (!open.TryGetValue((path, write), out long fd))
@@ -349,6 +353,15 @@ public sealed partial class Restorer
             long remaining = (long)run.NrPages * PageSize;
             long source = (long)run.Content.PagesOffset;
             long target = (long)run.Vaddr;
+            SafeFd destination = mem;
+            // Shared anonymous memory goes into its object at the mapping's offset: a read-only
+            // shared mapping takes no forced writes, and every mapping of it sees the bytes.
+            if (_images.Mms[pid].Vmas.FirstOrDefault(v => v.Start <= run.Vaddr && run.Vaddr < v.End) is { Kind: VmaKind.AnonShared, HasShmemId: true } shared
+                && _sharedMemory.TryGetValue(shared.ShmemId, out SafeFd? shmem))
+            {
+                destination = shmem;
+                target = (long)(shared.Pgoff + (run.Vaddr - shared.Start));
+            }
             while (remaining > 0)
             {
                 int chunk = (int)Math.Min(remaining, buffer.Length);
@@ -356,10 +369,10 @@ public sealed partial class Restorer
                 pages.ReadExactly(buffer, 0, chunk);
                 for (int done = 0; done < chunk;)
                 {
-                    int written = Interop.Pwrite(mem, buffer.AsSpan(done, chunk - done), target + done);
+                    int written = Interop.Pwrite(destination, buffer.AsSpan(done, chunk - done), target + done);
                     if (written <= 0)
                     {
-                        throw new RestoreException(pid, "write pages", $"/proc/{pid}/mem took no bytes at 0x{target + done:x}");
+                        throw new RestoreException(pid, "write pages", $"no bytes written at 0x{target + done:x}");
                     }
                     done += written;
                 }
@@ -558,6 +571,7 @@ public sealed partial class Restorer
     {
         _delivery?.Dispose();
         _delivery = null;
+        CloseSharedMemory();
         if (_host is null)
         {
             return;

@@ -90,7 +90,8 @@ public sealed class AbiLayoutTests
 
     /// <summary>Constants the probe prints only when the installed uapi headers are new enough.</summary>
     private static bool IsNewerThanHeaders(Type type, string name)
-        => type == typeof(ArchPrctlCode) && name.StartsWith("ARCH_SHSTK_", StringComparison.Ordinal);
+        => (type == typeof(ArchPrctlCode) && name.StartsWith("ARCH_SHSTK_", StringComparison.Ordinal))
+        || (type == typeof(PrctlOption) && name == nameof(PrctlOption.PR_TIMER_CREATE_RESTORE_IDS));
 
     private static long ManagedSize(Type type)
         => (int)typeof(Unsafe).GetMethod(nameof(Unsafe.SizeOf))!.MakeGenericMethod(type).Invoke(null, null)!;

@@ -182,6 +182,9 @@ void abi_glibc(void)
     C(PrctlOption, PR_SET_NO_NEW_PRIVS);
     C(PrctlOption, PR_GET_NO_NEW_PRIVS);
     C(PrctlOption, PR_GET_TID_ADDRESS);
+#ifdef PR_TIMER_CREATE_RESTORE_IDS
+    C(PrctlOption, PR_TIMER_CREATE_RESTORE_IDS);
+#endif
     C(PrctlOption, PR_SET_THP_DISABLE);
     C(PrctlOption, PR_GET_THP_DISABLE);
     C(PrctlOption, PR_CAP_AMBIENT);

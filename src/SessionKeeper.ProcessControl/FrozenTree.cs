@@ -211,7 +211,9 @@ public sealed class FrozenTree : IDisposable
         {
             Interop.TryKill(process.Pid, Signals.SIGKILL);
         }
-        foreach (Tracee thread in Processes.SelectMany(p => p.Threads))
+        // Children before parents: the init of a pid namespace, once dead, waits until the rest
+        // of the namespace is reaped, and a traced child can be reaped only after our wait.
+        foreach (Tracee thread in Enumerable.Reverse(Processes).SelectMany(p => p.Threads))
         {
             // The tracer must consume each tracee's exit notification, or the zombie is never
             // handed back to its real parent for reaping.

@@ -47,14 +47,22 @@ public static class RestoreTasks
     /// Clones a new process with PID <paramref name="pid"/> from the process of
     /// <paramref name="parent"/> and returns an injector for it (sharing the inherited stub).
     /// With <paramref name="parentOutsideTree"/>, CLONE_PARENT makes the new process a sibling
-    /// of the caller, i.e. a child of the caller's parent.
+    /// of the caller, i.e. a child of the caller's parent. <paramref name="namespaces"/> are
+    /// CLONE_NEW* flags: with CLONE_NEWPID the new process is the first of a new pid namespace
+    /// and <paramref name="pid"/> must be 1.
     /// </summary>
-    public static unsafe Injector CloneProcess(TracerThread tracer, Injector parent, int pid, bool parentOutsideTree)
+    /// <remarks>
+    /// set_tid (with set_tid_size 1) names the pid in the new process's own pid namespace, clone3
+    /// returns it as the caller's namespace sees it, and the fork event message as the tracer's
+    /// does. The three differ for the init of a new pid namespace, and the first two from the
+    /// third for a process cloned inside one; keeper works on the task by the third.
+    /// </remarks>
+    public static unsafe Injector CloneProcess(TracerThread tracer, Injector parent, int pid, bool parentOutsideTree, CloneFlags namespaces = CloneFlags.None)
     {
         tracer.VerifyAccess();
         var args = new CloneArgs
         {
-            Flags = parentOutsideTree ? (ulong)CloneFlags.CLONE_PARENT : 0,
+            Flags = (parentOutsideTree ? (ulong)CloneFlags.CLONE_PARENT : 0) | (ulong)namespaces,
             // With CLONE_PARENT the kernel takes the exit signal from the caller, so none is passed.
             ExitSignal = parentOutsideTree ? 0UL : Signals.SIGCHLD,
             SetTidSize = 1,
@@ -69,21 +77,27 @@ public static class RestoreTasks
         if (result < 0)
         {
             var errno = (Errno)(-result);
-            string? hint = errno == Errno.EEXIST
-                ? $"PID {pid} is taken by {DescribeOwner(pid)}; end it or wait until it is free"
-                : null;
+            string? hint = errno != Errno.EEXIST ? null
+                : InOurPidNamespace(parent.Thread.Pid) ? $"PID {pid} is taken by {DescribeOwner(pid)}; end it or wait until it is free"
+                : $"PID {pid} is taken inside the tree's own pid namespace (the images name it twice?)";
             throw new ErrnoException(errno, "injected clone3(set_tid)", $"pid {pid}", hint);
         }
-        if (result != pid)
+        if ((namespaces & CloneFlags.CLONE_NEWPID) == 0 && result != pid)
         {
             throw new InvalidOperationException($"clone3 asked for pid {pid} but created {result}");
         }
-        Tracee child = Tracee.FromNewTask(pid, pid);
-        var injector = new Injector(tracer, child, ProcTasks.VdsoStart(pid));
+        int hostPid = parent.LastChild;
+        Tracee child = Tracee.FromNewTask(hostPid, hostPid);
+        var injector = new Injector(tracer, child, ProcTasks.VdsoStart(hostPid));
         (ulong stub, int length) = parent.StubMapping;
         injector.AdoptStub(stub, length);
         return injector;
     }
+
+    // A process created inside a pid namespace of the tree's own takes its pid there, where
+    // keeper's /proc cannot tell who holds it.
+    private static bool InOurPidNamespace(int pid)
+        => new FileInfo($"/proc/{pid}/ns/pid").LinkTarget == new FileInfo("/proc/self/ns/pid").LinkTarget;
 
     private static string DescribeOwner(int pid)
     {

@@ -5,6 +5,7 @@ using System.Text;
 using MapEntry = SessionKeeper.Engine.ProcFs.MapEntry;
 using MapPathKind = SessionKeeper.Engine.ProcFs.MapPathKind;
 using ProcFsReader = SessionKeeper.Engine.ProcFs.ProcFsReader;
+using SessionKeeper.Engine.Kinds.Namespaces;
 using SessionKeeper.Images.V1;
 using SessionKeeper.Native;
 using SessionKeeper.ProcessControl;
@@ -38,7 +39,8 @@ public sealed class Restorer
     }
 
     /// <summary>
-    /// Restores the tree in <paramref name="imageDir"/> and returns its root pid once every
+    /// Restores the tree in <paramref name="imageDir"/> and returns its root's pid (as keeper
+    /// sees it: for a tree with a pid namespace of its own, not the 1 it has inside) once every
     /// task runs on its own. Any failure kills and reaps what was created and names the task
     /// and step; the images are never modified.
     /// </summary>
@@ -52,7 +54,11 @@ public sealed class Restorer
     private int Run(TracerThread tracer)
     {
         var clock = Stopwatch.StartNew();
-        WaitForFreePids();
+        // The pids of a tree with a pid namespace of its own are taken only inside the new one.
+        if (_images.Namespaces is not { Pid: true })
+        {
+            WaitForFreePids();
+        }
         try
         {
             _host = RestoreTasks.StartHost(tracer, ChooseStubAddress(), ScratchPages);
@@ -61,7 +67,12 @@ public sealed class Restorer
                 int pid = (int)entry.Pid;
                 bool parentInTree = _tasks.ContainsKey((int)entry.Ppid);
                 Injector parent = parentInTree ? _tasks[(int)entry.Ppid] : _host;
-                _tasks[pid] = RestoreTasks.CloneProcess(tracer, parent, pid, parentOutsideTree: !parentInTree);
+                CloneFlags namespaces = parentInTree ? CloneFlags.None : NamespaceRestore.CloneFlags(_images.Namespaces);
+                _tasks[pid] = RestoreTasks.CloneProcess(tracer, parent, pid, parentOutsideTree: !parentInTree, namespaces);
+                if (namespaces != CloneFlags.None)
+                {
+                    NamespaceRestore.SetUp(_tasks[pid], _images.Namespaces!);
+                }
                 // Sessions and groups right away, before the children are cloned: a child
                 // inherits its parent's session and cannot join another one later.
                 RestoreSession(entry);
@@ -81,7 +92,7 @@ public sealed class Restorer
                 Interop.PtraceDetach(task.Thread.Tid);
             }
             _progress?.Invoke($"restored {_tasks.Count} processes in {clock.Elapsed.TotalMilliseconds:F1} ms");
-            return (int)_images.Tree[0].Pid;
+            return _tasks[(int)_images.Tree[0].Pid].Thread.Pid;
         }
         catch
         {
@@ -310,7 +321,7 @@ public sealed class Restorer
         }
         // /proc/PID/mem writes with FOLL_FORCE, so read-only private mappings (relro, text COW'd
         // by a debugger) take their pages too; process_vm_writev would fail with EFAULT there.
-        using SafeFd mem = Interop.Open($"/proc/{pid}/mem", OpenFlags.O_RDWR | OpenFlags.O_CLOEXEC);
+        using SafeFd mem = Interop.Open($"/proc/{task.Thread.Pid}/mem", OpenFlags.O_RDWR | OpenFlags.O_CLOEXEC);
         using var pages = new FileStream(_images.PagesPath(pid), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         byte[] buffer = new byte[1 << 20];
         foreach (PagemapEntry run in runs)
@@ -332,7 +343,7 @@ public sealed class Restorer
                     int written = Interop.Pwrite(mem, buffer.AsSpan(done, chunk - done), target + done);
                     if (written <= 0)
                     {
-                        throw new RestoreException(pid, "write pages", $"/proc/{pid}/mem took no bytes at 0x{target + done:x}");
+                        throw new RestoreException(pid, "write pages", $"/proc/{task.Thread.Pid}/mem took no bytes at 0x{target + done:x}");
                     }
                     done += written;
                 }
@@ -445,11 +456,16 @@ public sealed class Restorer
         {
             Interop.TryKill(task.Thread.Pid, Signals.SIGKILL);
         }
-        foreach (Injector task in _tasks.Values)
+        // Children before parents: a dying init waits until the rest of its pid namespace is
+        // reaped, and a traced child can be reaped only after our wait.
+        foreach (PstreeEntry entry in Enumerable.Reverse(_images.Tree))
         {
-            // Our exit notification first, then the real parent (host or init) reaps; the PID
-            // stays taken until then.
-            Interop.TryWaitPid(task.Thread.Tid, WaitOptions.All);
+            if (_tasks.TryGetValue((int)entry.Pid, out Injector? task))
+            {
+                // Our exit notification first, then the real parent (host, init or the tree's
+                // init) reaps; the PID stays taken until then.
+                Interop.TryWaitPid(task.Thread.Tid, WaitOptions.All);
+            }
         }
         KillHost();
     }

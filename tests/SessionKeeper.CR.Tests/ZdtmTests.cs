@@ -43,17 +43,19 @@ public sealed class ZdtmTests
 
     /// <summary>
     /// Programs whose kernel objects the engine saves and restores today, in the host's
-    /// namespaces (a fresh pid namespace needs its init restored, which comes later).
+    /// namespaces and in fresh ones (where the tree is rooted at ns_init, pid 1 of its own pid
+    /// namespace, and is restored into new namespaces).
     /// </summary>
     private static IEnumerable<TestCaseData> EnginePrograms() =>
         from program in ZdtmProgram.Discover(ZdtmProgram.TestGroups)
         where program.Id is "static/pid_ppid" or "static/env_mem" or "static/sleeping" or "streaming/counter"
-        select new TestCaseData(program).SetArgDisplayNames(program.Id);
+        from mode in Enum.GetValues<NamespaceMode>()
+        select new TestCaseData(program, mode).SetArgDisplayNames(program.Id, mode.ToString());
 
     [TestCaseSource(nameof(EnginePrograms))]
-    public void Program_DumpKillRestore_ChecksItsOwnStateAndPasses(ZdtmProgram program)
+    public void Program_DumpKillRestore_ChecksItsOwnStateAndPasses(ZdtmProgram program, NamespaceMode mode)
     {
-        var options = new ZdtmRunOptions { Mode = NamespaceMode.Host, Step = new EngineStep(), KeepRunning = false };
+        var options = new ZdtmRunOptions { Mode = mode, Step = new EngineStep(), KeepRunning = false };
 
         ZdtmResult result = ZdtmRunner.Run(program, options);
 

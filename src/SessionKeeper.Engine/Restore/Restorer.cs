@@ -77,7 +77,7 @@ public sealed class Restorer
                 // inherits its parent's session and cannot join another one later.
                 RestoreSession(entry);
             }
-            _progress?.Invoke($"created {_tasks.Count} processes in {clock.Elapsed.TotalMilliseconds:F1} ms");
+            _progress?.Invoke($"created {_tasks.Count} processes in {clock.Elapsed.TotalMilliseconds:F1} ms; the root is pid {_tasks[(int)_images.Tree[0].Pid].Thread.Pid} for keeper");
             foreach (PstreeEntry entry in _images.Tree)
             {
                 RestoreProcess((int)entry.Pid);

@@ -3,6 +3,7 @@ using SessionKeeper.Engine.Kinds.Namespaces;
 using SessionKeeper.Engine.ProcFs;
 using SessionKeeper.Engine.Restore;
 using SessionKeeper.Engine.Tests.Dump;
+using SessionKeeper.Images;
 using SessionKeeper.Images.V1;
 using SessionKeeper.Native;
 
@@ -68,6 +69,34 @@ public sealed class NamespaceRestoreTests
     }
 
     [Test]
+    public void Restore_FailingInsideTheNewNamespaces_KillsAndReapsEverything()
+    {
+        int childInside;
+        using (NamespaceTree tree = NamespaceTree.Start())
+        {
+            childInside = NamespaceTree.PidInside(tree.Child);
+            Dumper.Dump(tree.Init, _images, new DumpOptions { Mode = DumpMode.Kill });
+            Assert.That(DumpTarget.WaitGone(tree.Init, 5000), Is.True, "the dumped tree was ended");
+        }
+        // The child's executable is gone: its restore fails after the whole tree was cloned.
+        string mmPath = Path.Combine(_images, $"mm-{childInside}.img");
+        Mm mm = ImageReader.ReadFile<Mm>(mmPath).Single();
+        mm.ExeFile.Path = "/nonexistent/sleep";
+        ImageWriter.WriteFile(mmPath, [mm]);
+
+        var log = new List<string>();
+        var error = Assert.Throws<RestoreException>(() => Restorer.Restore(_images, log.Add));
+
+        TestContext.Out.WriteLine(error!.Message);
+        Assert.That(error.Message, Does.Contain("/nonexistent/sleep"));
+        string created = log.Single(line => line.StartsWith("created ", StringComparison.Ordinal));
+        Assert.That(created, Does.StartWith("created 2 processes"), "both were cloned before the failure");
+        int root = int.Parse(created[(created.LastIndexOf("pid ", StringComparison.Ordinal) + 4)..].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        // The init is reaped only after the rest of its namespace: once it is gone, all of it is.
+        Assert.That(WaitReaped(root, 5000), Is.True, $"pid {root}, the new namespace's init, is gone, not even a zombie");
+    }
+
+    [Test]
     public void CheckTree_PidNamespaceWhoseFirstProcessIsNotPid1_IsRefused()
     {
         PstreeEntry[] tree = [new() { Pid = 2, Ppid = 0 }, new() { Pid = 3, Ppid = 2 }];
@@ -95,6 +124,20 @@ public sealed class NamespaceRestoreTests
             Assert.That(NamespaceRestore.CloneFlags(new TreeNamespaces { Pid = true, Mnt = true, Net = true, Ipc = true }),
                 Is.EqualTo(CloneFlags.CLONE_NEWPID | CloneFlags.CLONE_NEWNS | CloneFlags.CLONE_NEWNET | CloneFlags.CLONE_NEWIPC));
         });
+    }
+
+    private static bool WaitReaped(int pid, int milliseconds)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (Directory.Exists($"/proc/{pid}"))
+        {
+            if (clock.ElapsedMilliseconds > milliseconds)
+            {
+                return false;
+            }
+            Thread.Sleep(10);
+        }
+        return true;
     }
 
     private static ulong Namespace(int pid, string kind)

@@ -24,13 +24,7 @@ public sealed class NamespaceRestoreTests
     [Test]
     public void Restore_TreeWithItsOwnNamespaces_ComesBackAsPid1OfNewOnes()
     {
-        int childInside;
-        using (NamespaceTree tree = NamespaceTree.Start())
-        {
-            childInside = NamespaceTree.PidInside(tree.Child);
-            Dumper.Dump(tree.Init, _images, new DumpOptions { Mode = DumpMode.Kill });
-            Assert.That(DumpTarget.WaitGone(tree.Init, 5000), Is.True, "the dumped tree was ended");
-        }
+        int childInside = DumpNamespaceTreeAndEndIt();
 
         var log = new List<string>();
         int root = Restorer.Restore(_images, log.Add);
@@ -71,13 +65,7 @@ public sealed class NamespaceRestoreTests
     [Test]
     public void Restore_FailingInsideTheNewNamespaces_KillsAndReapsEverything()
     {
-        int childInside;
-        using (NamespaceTree tree = NamespaceTree.Start())
-        {
-            childInside = NamespaceTree.PidInside(tree.Child);
-            Dumper.Dump(tree.Init, _images, new DumpOptions { Mode = DumpMode.Kill });
-            Assert.That(DumpTarget.WaitGone(tree.Init, 5000), Is.True, "the dumped tree was ended");
-        }
+        int childInside = DumpNamespaceTreeAndEndIt();
         // The child's executable is gone: its restore fails after the whole tree was cloned.
         string mmPath = Path.Combine(_images, $"mm-{childInside}.img");
         Mm mm = ImageReader.ReadFile<Mm>(mmPath).Single();
@@ -124,6 +112,16 @@ public sealed class NamespaceRestoreTests
             Assert.That(NamespaceRestore.CloneFlags(new TreeNamespaces { Pid = true, Mnt = true, Net = true, Ipc = true }),
                 Is.EqualTo(CloneFlags.CLONE_NEWPID | CloneFlags.CLONE_NEWNS | CloneFlags.CLONE_NEWNET | CloneFlags.CLONE_NEWIPC));
         });
+    }
+
+    /// <summary>Dumps a <see cref="NamespaceTree"/> in kill mode; returns the child's pid inside.</summary>
+    private int DumpNamespaceTreeAndEndIt()
+    {
+        using NamespaceTree tree = NamespaceTree.Start();
+        int childInside = NamespaceTree.PidInside(tree.Child);
+        Dumper.Dump(tree.Init, _images, new DumpOptions { Mode = DumpMode.Kill });
+        Assert.That(DumpTarget.WaitGone(tree.Init, 5000), Is.True, "the dumped tree was ended");
+        return childInside;
     }
 
     private static bool WaitReaped(int pid, int milliseconds)

@@ -98,6 +98,23 @@ public sealed class NamespaceDumpTests
     }
 
     [Test]
+    public void Dump_TreeWithAMountOfItsOwn_IsRefused()
+    {
+        using NamespaceTree tree = NamespaceTree.Start("mount -t tmpfs keeper-test-tmpfs /mnt;");
+
+        var error = Assert.Throws<UnsupportedObjectException>(() => Dumper.Dump(tree.Init, _imageDir, new DumpOptions()));
+
+        TestContext.Out.WriteLine(error!.Message);
+        Assert.Multiple(() =>
+        {
+            Assert.That(error.Pid, Is.EqualTo(tree.Init));
+            Assert.That(error.Kind, Is.EqualTo("mount"));
+            Assert.That(error.Detail, Does.Contain("tmpfs keeper-test-tmpfs on /mnt"));
+            Assert.That(DumpTarget.TracerPid(tree.Init), Is.Zero, "released");
+        });
+    }
+
+    [Test]
     public void Dump_HostTreeWithAProcessInAPidNamespaceOfItsOwn_IsRefused()
     {
         // --kill-child: the sleep, pid 1 of its namespace, ends with unshare when the target is disposed.

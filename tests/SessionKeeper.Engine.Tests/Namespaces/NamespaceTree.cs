@@ -30,11 +30,11 @@ internal sealed class NamespaceTree : IDisposable
     public static int PidInside(int pid)
         => ProcFsReader.TryReadStatus(pid, out ProcStatus status) ? status.NSPid[^1] : throw new InvalidOperationException($"pid {pid} is gone");
 
-    public static NamespaceTree Start(string extraUnshareOptions = "")
+    /// <summary>Starts the tree; <paramref name="setUp"/> is shell run first by the init, inside the namespaces.</summary>
+    public static NamespaceTree Start(string setUp = "")
     {
         DumpTarget unshare = DumpTarget.Start("unshare",
-            $"unshare --pid --mount --net --ipc --fork --mount-proc {extraUnshareOptions} " +
-            "sh -c 'ip link set lo up; setsid sleep 1001 & exec sleep 1002'");
+            $"unshare --pid --mount --net --ipc --fork --mount-proc sh -c '{setUp} ip link set lo up; setsid sleep 1001 & exec sleep 1002'");
         var clock = Stopwatch.StartNew();
         while (clock.ElapsedMilliseconds < 10_000)
         {

@@ -49,6 +49,35 @@ public sealed class NamespacesTests
     }
 
     [Test]
+    public void ParseMountInfo_Sample_ReadsEveryMount()
+    {
+        const string sample =
+            "26 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw,discard\n" +
+            "21 26 0:20 / /proc rw,nosuid,nodev,noexec,relatime - proc proc rw\n" +
+            "88 26 0:45 /data /srv/with\\040space rw,relatime shared:7 master:3 - tmpfs none rw,size=1024k\n";
+
+        List<MountInfoEntry> mounts = ProcFsReader.ParseMountInfo(sample);
+
+        Assert.That(mounts, Is.EqualTo(new[]
+        {
+            new MountInfoEntry(26, 1, "254:0", "/", "/", "ext4", "/dev/vda"),
+            new MountInfoEntry(21, 26, "0:20", "/", "/proc", "proc", "proc"),
+            new MountInfoEntry(88, 26, "0:45", "/data", "/srv/with\\040space", "tmpfs", "none"),
+        }));
+    }
+
+    [Test]
+    public void ParseMountInfo_NoSeparator_Throws()
+        => Assert.Throws<FormatException>(() => ProcFsReader.ParseMountInfo("26 1 254:0 / / rw,relatime ext4 /dev/vda rw\n"));
+
+    [Test]
+    public void TryReadMountInfo_OwnProcess_HasTheRootMount()
+    {
+        Assert.That(ProcFsReader.TryReadMountInfo(Environment.ProcessId, out List<MountInfoEntry> mounts), Is.True);
+        Assert.That(mounts.Select(m => m.MountPoint), Does.Contain("/"));
+    }
+
+    [Test]
     public void TryReadNetDevices_OwnProcess_IncludesLo()
     {
         Assert.That(ProcFsReader.TryReadNetDevices(Environment.ProcessId, out List<string> devices), Is.True);

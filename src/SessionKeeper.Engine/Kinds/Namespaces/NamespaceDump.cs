@@ -91,6 +91,10 @@ public sealed class NamespaceDump
                 "restore creates only pid, mount, network and IPC namespaces for a tree");
         }
         CheckWholeNamespace(tree, rootNamespaces["pid"]);
+        if (own.Contains("mnt"))
+        {
+            CheckMounts(root);
+        }
         if (own.Contains("net"))
         {
             CheckNetDevices(root);
@@ -173,6 +177,36 @@ public sealed class NamespaceDump
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// Refuses a mount namespace with mounts keeper's lacks: restore copies keeper's mount
+    /// namespace and adds only a fresh /proc, so the tree's own mounts (a tmpfs, a bind mount, a
+    /// new root) would be missing and its paths would lead elsewhere.
+    /// </summary>
+    private static void CheckMounts(int root)
+    {
+        if (!ProcFsReader.TryReadMountInfo(root, out List<MountInfoEntry> mounts))
+        {
+            throw new TaskVanishedException(root, root, "exited while frozen");
+        }
+        if (!ProcFsReader.TryReadMountInfo(Environment.ProcessId, out List<MountInfoEntry> keeperMounts))
+        {
+            throw new InvalidOperationException("cannot read keeper's own /proc/self/mountinfo");
+        }
+        var known = keeperMounts.Select(Key).ToHashSet();
+        foreach (MountInfoEntry mount in mounts)
+        {
+            // The tree's proc, which restore mounts anew for the new pid namespace.
+            bool ownProc = mount.FsType == "proc" && mount.MountPoint == "/proc";
+            if (!ownProc && !known.Contains(Key(mount)))
+            {
+                throw new UnsupportedObjectException(root, null, "mount",
+                    $"{mount.FsType} {mount.Source} on {mount.MountPoint}, the tree's own: its mount namespace is restored as a copy of keeper's with a fresh /proc");
+            }
+        }
+
+        static (string, string, string, string) Key(MountInfoEntry mount) => (mount.Device, mount.Root, mount.MountPoint, mount.FsType);
     }
 
     private static void CheckNetDevices(int root)

@@ -211,9 +211,11 @@ public sealed class FrozenTree : IDisposable
         {
             Interop.TryKill(process.Pid, Signals.SIGKILL);
         }
+        // Children before parents: the init of a pid namespace, once dead, waits until the rest
+        // of the namespace is reaped, and a traced child can be reaped only after our wait.
         // Other threads before their leaders: a leader's exit is reported only once every
-        // other thread of its group has been reaped, so waiting for it first never returns.
-        foreach (Tracee thread in Processes.SelectMany(p => p.Threads).OrderBy(t => t.Tid == t.Pid))
+        // other thread of its group has been reaped.
+        foreach (Tracee thread in Enumerable.Reverse(Processes).SelectMany(p => p.Threads.OrderBy(t => t.Tid == t.Pid)))
         {
             // The tracer must consume each tracee's exit notification, or the zombie is never
             // handed back to its real parent for reaping.

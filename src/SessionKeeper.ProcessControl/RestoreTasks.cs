@@ -47,20 +47,29 @@ public static class RestoreTasks
     /// Clones a new process with PID <paramref name="pid"/> from the process of
     /// <paramref name="parent"/> and returns an injector for it (sharing the inherited stub).
     /// With <paramref name="parentOutsideTree"/>, CLONE_PARENT makes the new process a sibling
-    /// of the caller, i.e. a child of the caller's parent.
+    /// of the caller, i.e. a child of the caller's parent. <paramref name="namespaces"/> are
+    /// CLONE_NEW* flags: with CLONE_NEWPID the new process is the first of a new pid namespace
+    /// and <paramref name="pid"/> must be 1.
     /// </summary>
-    public static Injector CloneProcess(TracerThread tracer, Injector parent, int pid, bool parentOutsideTree)
+    /// <remarks>
+    /// set_tid (with set_tid_size 1) names the pid in the new process's own pid namespace, clone3
+    /// returns it as the caller's namespace sees it, and the fork event message as the tracer's
+    /// does. The three differ for the init of a new pid namespace, and the first two from the
+    /// third for a process cloned inside one; keeper works on the task by the third.
+    /// </remarks>
+    public static Injector CloneProcess(TracerThread tracer, Injector parent, int pid, bool parentOutsideTree, CloneFlags namespaces = CloneFlags.None)
     {
         tracer.VerifyAccess();
         // With CLONE_PARENT the kernel takes the exit signal from the caller, so none is passed.
-        long result = Clone3(parent, parentOutsideTree ? CloneFlags.CLONE_PARENT : 0,
+        long result = Clone3(parent, (parentOutsideTree ? CloneFlags.CLONE_PARENT : 0) | namespaces,
             parentOutsideTree ? 0UL : Signals.SIGCHLD, pid, $"pid {pid}");
-        if (result != pid)
+        if ((namespaces & CloneFlags.CLONE_NEWPID) == 0 && result != pid)
         {
             throw new InvalidOperationException($"clone3 asked for pid {pid} but created {result}");
         }
-        Tracee child = Tracee.FromNewTask(pid, pid);
-        var injector = new Injector(tracer, child, ProcTasks.VdsoStart(pid));
+        int hostPid = parent.LastChild;
+        Tracee child = Tracee.FromNewTask(hostPid, hostPid);
+        var injector = new Injector(tracer, child, ProcTasks.VdsoStart(hostPid));
         (ulong stub, int length) = parent.StubMapping;
         injector.AdoptStub(stub, length);
         return injector;
@@ -84,6 +93,7 @@ public static class RestoreTasks
         {
             throw new InvalidOperationException($"clone3 asked for tid {tid} but created {created}");
         }
+        // The fork event names the thread as keeper sees it (the tree may have its own pid namespace).
         int hostTid = process.LastChild;
         Tracee thread = Tracee.FromNewTask(process.Thread.Pid, hostTid);
         var injector = new Injector(tracer, thread, ProcTasks.VdsoStart(process.Thread.Pid));
@@ -112,13 +122,18 @@ public static class RestoreTasks
         if (result < 0)
         {
             var errno = (Errno)(-result);
-            string? hint = errno == Errno.EEXIST
-                ? $"id {id} is taken by {DescribeOwner(id)}; end it or wait until it is free"
-                : null;
+            string? hint = errno != Errno.EEXIST ? null
+                : InOurPidNamespace(caller.Thread.Pid) ? $"id {id} is taken by {DescribeOwner(id)}; end it or wait until it is free"
+                : $"id {id} is taken inside the tree's own pid namespace (the images name it twice?)";
             throw new ErrnoException(errno, "injected clone3(set_tid)", what, hint);
         }
         return (int)result;
     }
+
+    // A process created inside a pid namespace of the tree's own takes its pid there, where
+    // keeper's /proc cannot tell who holds it.
+    private static bool InOurPidNamespace(int pid)
+        => new FileInfo($"/proc/{pid}/ns/pid").LinkTarget == new FileInfo("/proc/self/ns/pid").LinkTarget;
 
     private static string DescribeOwner(int pid)
     {

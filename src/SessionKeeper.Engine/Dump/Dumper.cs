@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using Google.Protobuf.WellKnownTypes;
+using SessionKeeper.Engine.Kinds.Namespaces;
 using SessionKeeper.Engine.Memory;
 using SessionKeeper.Engine.ProcFs;
 using SessionKeeper.Images;
@@ -69,6 +70,7 @@ public static class Dumper
     private sealed class Collected
     {
         public required FrozenTree Tree { get; init; }
+        public NamespaceDump Namespaces { get; set; } = null!;
         public required List<int> Pids { get; init; }
         public List<V1.PstreeEntry> Pstree { get; } = [];
         public Dictionary<int, V1.Core> Cores { get; } = [];
@@ -91,6 +93,7 @@ public static class Dumper
             options.Progress?.Invoke($"froze {tree.Processes.Count} process(es) in {clock.Elapsed.TotalMilliseconds:F1} ms");
 
             // 1. Refuse up front what cannot be saved, before anything is read at length or written.
+            state.Namespaces = NamespaceDump.Inspect(tree);
             var stats = new Dictionary<int, ProcStat>();
             var statuses = new Dictionary<int, ProcStatus>();
             var fdTables = new List<(int Pid, List<ClassifiedFd> Fds)>();
@@ -162,6 +165,7 @@ public static class Dumper
                     $"pid {pid}: {process.Threads.Count} thread(s), {core.InjectedCalls} injected calls, " +
                     $"{mm.PageCount} pages in {mm.VectoredCalls} process_vm_readv calls, at {clock.Elapsed.TotalMilliseconds:F1} ms");
             }
+            state.Namespaces.CollectFromInit(tracer, tree);
             state.Files = FilesDumper.Build(fdTables);
 
             state.FreezeDuration = clock.Elapsed;
@@ -186,17 +190,20 @@ public static class Dumper
 
     private static void Write(Collected state, ImageDirectory directory, DumpOptions options)
     {
-        directory.WriteImage("pstree.img", state.Pstree);
+        // Collected by the pids keeper sees; written by the pids the images record.
+        PidView pids = state.Namespaces.Pids;
+        directory.WriteImage("pstree.img", state.Pstree.Select(pids.Translate).ToList());
         foreach (V1.PstreeEntry entry in state.Pstree)
         {
             int pid = (int)entry.Pid;
-            directory.WriteImage($"core-{pid}.img", [state.Cores[pid]], pid);
+            int image = pids.ToImage(pid);
+            directory.WriteImage($"core-{image}.img", [pids.Translate(state.Cores[pid])], image);
             if (state.Memory.TryGetValue(pid, out MmDumper? mm))
             {
-                directory.WriteImage($"mm-{pid}.img", [mm.Mm], pid);
-                directory.WriteImage($"pagemap-{pid}.img", mm.Pagemap, pid);
-                directory.WriteRaw($"pages-{pid}.img", V1.ImageKind.RawPages, pid, mm.Pages.WriteTo);
-                directory.WriteImage($"fdinfo-{pid}.img", state.Files.FdsOf(pid), pid);
+                directory.WriteImage($"mm-{image}.img", [pids.Translate(mm.Mm)], image);
+                directory.WriteImage($"pagemap-{image}.img", mm.Pagemap, image);
+                directory.WriteRaw($"pages-{image}.img", V1.ImageKind.RawPages, image, mm.Pages.WriteTo);
+                directory.WriteImage($"fdinfo-{image}.img", state.Files.FdsOf(pid), image);
             }
         }
         directory.WriteImage("files.img", state.Files.Files);
@@ -211,11 +218,12 @@ public static class Dumper
             Machine = "x86_64",
             PageSize = (uint)PageBuffer.PageSize,
             Cpu = CpuInfoReader.Read(state.XsaveFeatures, state.XsaveSize),
-            RootPid = (uint)state.Tree.RootPid,
+            RootPid = (uint)pids.ToImage(state.Tree.RootPid),
             CreatedAt = Timestamp.FromDateTime(state.FrozenAt),
             TreeLeftRunning = options.Mode == DumpMode.LeaveRunning,
             BootId = ReadTrimmed("/proc/sys/kernel/random/boot_id"),
             FreezeDurationNs = (ulong)(state.FreezeDuration.Ticks * 100),
+            Namespaces = state.Namespaces.Image,
         };
         inventory.Files.AddRange(directory.Written.Select(f => f.Clone()));
         // Last: a directory without an inventory is recognisably incomplete.

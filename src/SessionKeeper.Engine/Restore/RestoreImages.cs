@@ -1,3 +1,4 @@
+using SessionKeeper.Engine.Kinds.Namespaces;
 using SessionKeeper.Images;
 using SessionKeeper.Images.V1;
 
@@ -32,6 +33,9 @@ public sealed class RestoreImages
     /// <summary>Open file descriptions by id.</summary>
     public Dictionary<uint, FileEntry> Files { get; } = [];
 
+    /// <summary>The namespaces the tree has to itself (from the inventory); null when it lives in keeper's.</summary>
+    public TreeNamespaces? Namespaces { get; private set; }
+
     /// <summary>Reads and validates every image of <paramref name="directory"/>.</summary>
     public static RestoreImages Load(string directory)
     {
@@ -44,6 +48,15 @@ public sealed class RestoreImages
         if (images.Tree.Count == 0)
         {
             throw new InvalidDataException($"{Path.Combine(directory, "pstree.img")}: no process in the tree");
+        }
+        string inventoryPath = Path.Combine(directory, "inventory.img");
+        if (File.Exists(inventoryPath))
+        {
+            images.Namespaces = Single<Inventory>(directory, "inventory.img").Namespaces;
+            if (images.Namespaces is { Pid: true })
+            {
+                NamespaceRestore.CheckTree(images.Tree, Path.Combine(directory, "pstree.img"));
+            }
         }
         string filesPath = Path.Combine(directory, "files.img");
         if (File.Exists(filesPath))

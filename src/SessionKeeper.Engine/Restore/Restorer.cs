@@ -5,6 +5,7 @@ using System.Text;
 using MapEntry = SessionKeeper.Engine.ProcFs.MapEntry;
 using MapPathKind = SessionKeeper.Engine.ProcFs.MapPathKind;
 using ProcFsReader = SessionKeeper.Engine.ProcFs.ProcFsReader;
+using SessionKeeper.Engine.Kinds.Namespaces;
 using SessionKeeper.Images.V1;
 using SessionKeeper.Native;
 using SessionKeeper.ProcessControl;
@@ -42,7 +43,8 @@ public sealed partial class Restorer
     }
 
     /// <summary>
-    /// Restores the tree in <paramref name="imageDir"/> and returns its root pid once every
+    /// Restores the tree in <paramref name="imageDir"/> and returns its root's pid (as keeper
+    /// sees it: for a tree with a pid namespace of its own, not the 1 it has inside) once every
     /// task runs on its own. Any failure kills and reaps what was created and names the task
     /// and step; the images are never modified.
     /// </summary>
@@ -56,7 +58,11 @@ public sealed partial class Restorer
     private int Run(TracerThread tracer)
     {
         var clock = Stopwatch.StartNew();
-        WaitForFreePids();
+        // The pids of a tree with a pid namespace of its own are taken only inside the new one.
+        if (_images.Namespaces is not { Pid: true })
+        {
+            WaitForFreePids();
+        }
         try
         {
             _host = RestoreTasks.StartHost(tracer, ChooseStubAddress(), ScratchPages);
@@ -65,12 +71,17 @@ public sealed partial class Restorer
                 int pid = (int)entry.Pid;
                 bool parentInTree = _tasks.ContainsKey((int)entry.Ppid);
                 Injector parent = parentInTree ? _tasks[(int)entry.Ppid] : _host;
-                _tasks[pid] = RestoreTasks.CloneProcess(tracer, parent, pid, parentOutsideTree: !parentInTree);
+                CloneFlags namespaces = parentInTree ? CloneFlags.None : NamespaceRestore.CloneFlags(_images.Namespaces);
+                _tasks[pid] = RestoreTasks.CloneProcess(tracer, parent, pid, parentOutsideTree: !parentInTree, namespaces);
+                if (namespaces != CloneFlags.None)
+                {
+                    NamespaceRestore.SetUp(_tasks[pid], _images.Namespaces!);
+                }
                 // Sessions and groups right away, before the children are cloned: a child
                 // inherits its parent's session and cannot join another one later.
                 RestoreSession(entry);
             }
-            _progress?.Invoke($"created {_tasks.Count} processes in {clock.Elapsed.TotalMilliseconds:F1} ms");
+            _progress?.Invoke($"created {_tasks.Count} processes in {clock.Elapsed.TotalMilliseconds:F1} ms; the root is pid {_tasks[(int)_images.Tree[0].Pid].Thread.Pid} for keeper");
             List<PstreeEntry> alive = _images.Tree.Where(e => _images.Cores.ContainsKey((int)e.Pid)).ToList();
             // Zombies first: the SIGCHLD each sends its parent is taken back before the parent's
             // own saved signals are queued.
@@ -108,7 +119,7 @@ public sealed partial class Restorer
                 Interop.PtraceDetach(task.Thread.Tid);
             }
             _progress?.Invoke($"restored {_tasks.Count} processes in {clock.Elapsed.TotalMilliseconds:F1} ms");
-            return (int)_images.Tree[0].Pid;
+            return _tasks[(int)_images.Tree[0].Pid].Thread.Pid;
         }
         catch
         {
@@ -341,7 +352,7 @@ public sealed partial class Restorer
         }
         // /proc/PID/mem writes with FOLL_FORCE, so read-only private mappings (relro, text COW'd
         // by a debugger) take their pages too; process_vm_writev would fail with EFAULT there.
-        using SafeFd mem = Interop.Open($"/proc/{pid}/mem", OpenFlags.O_RDWR | OpenFlags.O_CLOEXEC);
+        using SafeFd mem = Interop.Open($"/proc/{task.Thread.Pid}/mem", OpenFlags.O_RDWR | OpenFlags.O_CLOEXEC);
         using var pages = new FileStream(_images.PagesPath(pid), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         byte[] buffer = new byte[1 << 20];
         foreach (PagemapEntry run in runs)
@@ -588,14 +599,21 @@ public sealed partial class Restorer
         {
             Interop.TryKill(task.Thread.Pid, Signals.SIGKILL);
         }
-        // Our exit notifications first, other threads before their leaders; then the real
-        // parent (host or init) reaps, and only then are the PIDs free again.
-        foreach (Injector task in _threads.Values.Where(t => t.Thread.Tid != t.Thread.Pid))
+        // Children before parents: a dying init waits until the rest of its pid namespace is
+        // reaped, and a traced child can be reaped only after our wait. Within a process, other
+        // threads before the leader, whose exit is reported only after theirs.
+        foreach (PstreeEntry entry in Enumerable.Reverse(_images.Tree))
         {
-            Interop.TryWaitPid(task.Thread.Tid, WaitOptions.All);
-        }
-        foreach (Injector task in _tasks.Values)
-        {
+            if (!_tasks.TryGetValue((int)entry.Pid, out Injector? task))
+            {
+                continue;
+            }
+            foreach (Injector thread in _threads.Values.Where(t => t.Thread.Pid == task.Thread.Pid && t != task))
+            {
+                Interop.TryWaitPid(thread.Thread.Tid, WaitOptions.All);
+            }
+            // Our exit notification first, then the real parent (host, init or the tree's init)
+            // reaps; the PID stays taken until then.
             Interop.TryWaitPid(task.Thread.Tid, WaitOptions.All);
         }
         KillHost();

@@ -68,4 +68,8 @@ public enum IoctlRequest : uint
     SIOCOUTQ = TIOCOUTQ,
     /// <summary>SIOCOUTQNSD: for TCP, bytes in the send queue not yet sent.</summary>
     SIOCOUTQNSD = 0x894B,
+    /// <summary>SIOCGIFFLAGS: a network device's flags (<see cref="IfReqFlags"/>), in the socket's network namespace.</summary>
+    SIOCGIFFLAGS = 0x8913,
+    /// <summary>SIOCSIFFLAGS: set a network device's flags (<see cref="IfReqFlags"/>); needs CAP_NET_ADMIN.</summary>
+    SIOCSIFFLAGS = 0x8914,
 }

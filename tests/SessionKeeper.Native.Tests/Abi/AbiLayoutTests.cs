@@ -15,7 +15,7 @@ public sealed class AbiLayoutTests
         typeof(PtracePeekSigInfoArgs), typeof(SigInfo), typeof(StackT), typeof(Rlimit),
         typeof(Timespec), typeof(Timeval), typeof(ItimerVal), typeof(ItimerSpec), typeof(Stat),
         typeof(SockAddrUn), typeof(SockAddrIn), typeof(SockAddrIn6), typeof(Ucred),
-        typeof(KcmpEpollSlot),
+        typeof(KcmpEpollSlot), typeof(IfReqFlags),
     ];
 
     private static readonly Type[] s_enums =
@@ -24,7 +24,8 @@ public sealed class AbiLayoutTests
         typeof(IoctlRequest), typeof(SocketFamily), typeof(SocketKind), typeof(SocketLevel),
         typeof(SocketOption), typeof(TcpOption), typeof(TcpRepairMode), typeof(TcpQueue),
         typeof(TcpOptionKind), typeof(MsgFlags), typeof(ScmType), typeof(ShutdownHow),
-        typeof(OpenFlags), typeof(FcntlCommand), typeof(SeekWhence),
+        typeof(OpenFlags), typeof(FcntlCommand), typeof(SeekWhence), typeof(InterfaceFlags),
+        typeof(MountFlags),
     ];
 
     /// <summary>Members the installed headers cannot confirm, and why.</summary>
@@ -34,6 +35,8 @@ public sealed class AbiLayoutTests
         "OpenFlags.O_LARGEFILE",
         // An empty flag set has no C name.
         "MsgFlags.None",
+        "InterfaceFlags.None",
+        "MountFlags.None",
     ];
 
     public static IEnumerable<Type> Structs => s_structs;

@@ -24,5 +24,6 @@ void abi_kstat(void);
 void abi_tcp(void);
 void abi_netinet_tcp(void);
 void abi_ptrace(void);
+void abi_netns(void);
 
 #endif

@@ -9,5 +9,6 @@ int main(void)
     abi_tcp();
     abi_netinet_tcp();
     abi_ptrace();
+    abi_netns();
     return 0;
 }

@@ -71,6 +71,9 @@ int main(int argc, char **argv)
                 (int)getpid());
         return 2;
     }
+    /* What the launcher leaked (the .NET test host leaves a pipe at fd 251) is not part of the
+     * tree's state: close it, so a checkpoint of the namespace sees only what the tree opened. */
+    close_range(3, ~0U, 0);
     if (bring_up_lo() < 0) {
         fprintf(stderr, "ns_init: bringing up lo: %s\n", strerror(errno));
         return 2;
@@ -88,8 +91,6 @@ int main(int argc, char **argv)
     }
     close(log);
     close(null);
-    /* Whatever else the harness's process leaked to us would be part of the tree. */
-    close_range(3, ~0U, 0);
 
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));

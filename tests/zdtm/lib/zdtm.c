@@ -21,6 +21,7 @@ static int s_logfd = -1;
 static pid_t s_root;
 static int s_ready_fd = -1;
 static volatile sig_atomic_t s_stop;
+static int s_child_ready_fd = -1;
 
 static void on_sigterm(int sig)
 {
@@ -372,4 +373,135 @@ const char *test_wait_child(pid_t pid, const char *name)
                  status);
     }
     return how;
+}
+
+int test_wait_syscall(pid_t tid, long nr)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/syscall", (int)tid);
+    for (int attempt = 0; attempt < 5000; attempt++) {
+        FILE *f = fopen(path, "re");
+        long current = -2;
+        if (f != NULL) {
+            if (fscanf(f, "%ld", &current) != 1) {
+                current = -2; /* "running" */
+            }
+            fclose(f);
+        }
+        if (current == nr) {
+            return 0;
+        }
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
+    return -1;
+}
+
+char test_proc_state(pid_t pid)
+{
+    char path[64], text[512];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return 0;
+    }
+    ssize_t n = read(fd, text, sizeof(text) - 1);
+    close(fd);
+    if (n <= 0) {
+        return 0;
+    }
+    text[n] = '\0';
+    /* The name in parentheses may hold anything, even ") "; the state follows the last ')'. */
+    char *end = strrchr(text, ')');
+    return end != NULL && end[1] == ' ' ? end[2] : 0;
+}
+
+/* fail() in the root, child_fail() elsewhere. */
+static void __attribute__((noreturn, format(printf, 1, 2))) fail_here(const char *fmt, ...)
+{
+    char reason[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof(reason), fmt, ap);
+    va_end(ap);
+    if (getpid() == s_root) {
+        fail("%s", reason);
+    }
+    child_fail("%s", reason);
+}
+
+pid_t test_fork_child(void (*body)(void *arg), void *arg)
+{
+    int ready[2];
+    pid_t pid = -1;
+    if (pipe2(ready, O_CLOEXEC) == 0) {
+        pid = test_fork();
+    }
+    if (pid < 0) {
+        fail_here("starting a child: %s", strerror(errno));
+    }
+    if (pid == 0) {
+        close(ready[0]);
+        if (s_child_ready_fd >= 0) {
+            close(s_child_ready_fd); /* our parent's, inherited from a child that started us */
+        }
+        s_child_ready_fd = ready[1];
+        body(arg);
+        child_fail("the child's body returned");
+    }
+    close(ready[1]);
+    char byte;
+    ssize_t n = test_read(ready[0], &byte, 1);
+    close(ready[0]);
+    if (n != 1) {
+        const char *how = test_wait_child(pid, "child");
+        fail_here("a child died before it was ready: %s", how != NULL ? how : "exit 0");
+    }
+    return pid;
+}
+
+pid_t test_fork_sleeper(void (*body)(void *arg), void *arg, long nr, const char *name)
+{
+    pid_t pid = test_fork();
+    if (pid < 0) {
+        fail_here("starting the %s child: %s", name, strerror(errno));
+    }
+    if (pid == 0) {
+        body(arg);
+        child_fail("the %s child's body returned", name);
+    }
+    if (test_wait_syscall(pid, nr) < 0) {
+        fail_here("the %s child (pid %d) did not reach system call %ld within 5 s", name,
+                  (int)pid, nr);
+    }
+    return pid;
+}
+
+void test_child_ready(void)
+{
+    if (s_child_ready_fd < 0) {
+        return;
+    }
+    char byte = 1;
+    ssize_t ignored = write(s_child_ready_fd, &byte, 1);
+    (void)ignored;
+    close(s_child_ready_fd);
+    s_child_ready_fd = -1;
+}
+
+const char *test_end_children(const pid_t *pids, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        test_signal_child(pids[i]);
+    }
+    const char *first = NULL;
+    static char saved[256];
+    for (size_t i = 0; i < n; i++) {
+        const char *how = test_wait_child(pids[i], names[i]);
+        if (how != NULL && first == NULL) {
+            snprintf(saved, sizeof(saved), "%s", how);
+            first = saved;
+        }
+    }
+    return first;
 }

@@ -82,6 +82,27 @@ void child_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noret
  * tree holds no fd that leads to the (exited) start process. */
 pid_t test_fork(void);
 
+/* A test child that sets itself up before the tree is ready: forks (as test_fork), runs
+ * body(arg) in the child, which must end with _exit() or child_fail(), and returns the child's
+ * pid once the child has called test_child_ready(). If the child ends first, the caller fails:
+ * fail() in the root, child_fail() in a child that started children of its own. */
+pid_t test_fork_child(void (*body)(void *arg), void *arg);
+
+/* In a child started by test_fork_child(): its set-up is done; lets the parent go on. Only the
+ * first call does anything. */
+void test_child_ready(void);
+
+/* A test child that goes to sleep: forks (as test_fork), runs body(arg) in the child, which
+ * must block in system call nr (and end with _exit() or child_fail()), and returns the child's
+ * pid once it is there (test_wait_syscall); fails the caller as test_fork_child does if it does
+ * not get there. */
+pid_t test_fork_sleeper(void (*body)(void *arg), void *arg, long nr, const char *name);
+
+/* Forwards SIGTERM to every child of pids[] (names[] for the messages), then waits for each
+ * with test_wait_child(); returns NULL if all exited with status 0, otherwise how the first
+ * that did not ended. */
+const char *test_end_children(const pid_t *pids, const char *const *names, size_t n);
+
 /* Forwards SIGTERM to a child; a child that is already gone is not an error. */
 void test_signal_child(pid_t pid);
 
@@ -92,6 +113,15 @@ const char *test_wait_child(pid_t pid, const char *name);
 
 /* read(2) that retries on EINTR: for the pipes tests use to line up their processes. */
 ssize_t test_read(int fd, void *buf, size_t len);
+
+/* Waits up to 5 s until task tid (a process, or a thread of this tree by its tid) is blocked in
+ * system call nr, as /proc/TID/syscall shows; returns 0, or -1 if it did not get there. A tree
+ * whose tasks sleep should be declared ready only once they all do, so that neither the
+ * checkpoint nor SIGTERM finds one on its way to sleep. */
+int test_wait_syscall(pid_t tid, long nr);
+
+/* The state letter of /proc/PID/stat ('R', 'S', 'T', 'Z', ...), or 0 if it cannot be read. */
+char test_proc_state(pid_t pid);
 
 /* The log: one line per call, prefixed with time and pid. test_perror appends strerror(errno). */
 void test_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -505,3 +505,139 @@ const char *test_end_children(const pid_t *pids, const char *const *names, size_
     }
     return first;
 }
+
+int test_thread_create(pthread_t *thread, void *(*start)(void *arg), void *arg)
+{
+    sigset_t term, old;
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &term, &old);
+    int rc = pthread_create(thread, NULL, start, arg);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return rc;
+}
+
+static int compare_lines(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The timers one per line, their fields joined by ' ', the lines sorted; length or -1. */
+static int read_timers(char *buf, size_t size)
+{
+    char raw[16384];
+    int fd = open("/proc/self/timers", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return -1;
+    }
+    size_t len = 0;
+    ssize_t n;
+    while (len < sizeof(raw) - 1 && (n = read(fd, raw + len, sizeof(raw) - 1 - len)) > 0) {
+        len += (size_t)n;
+    }
+    close(fd);
+    raw[len] = '\0';
+    /* Each timer starts with "ID:"; its other fields follow on lines of their own. */
+    char *records[256];
+    size_t count = 0;
+    for (char *line = strtok(raw, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+        if (strncmp(line, "ID:", 3) == 0 && count < 256) {
+            records[count++] = line;
+        } else if (count > 0) {
+            line[-1] = ' ';
+        }
+    }
+    qsort(records, count, sizeof(records[0]), compare_lines);
+    size_t out = 0;
+    for (size_t i = 0; i < count; i++) {
+        int m = snprintf(buf + out, size - out, "%s\n", records[i]);
+        if (m < 0 || (size_t)m >= size - out) {
+            return -1;
+        }
+        out += (size_t)m;
+    }
+    if (size > 0 && count == 0) {
+        buf[0] = '\0';
+    }
+    return (int)out;
+}
+
+static char s_timers_before[8192];
+
+void test_timers_remember(void)
+{
+    if (read_timers(s_timers_before, sizeof(s_timers_before)) < 0) {
+        fail_here("reading /proc/self/timers: %s", strerror(errno));
+    }
+}
+
+const char *test_timers_changed(void)
+{
+    static char now[8192], why[sizeof(now) * 2 + 64];
+    if (read_timers(now, sizeof(now)) < 0) {
+        snprintf(why, sizeof(why), "reading /proc/self/timers: %s", strerror(errno));
+        return why;
+    }
+    if (strcmp(now, s_timers_before) == 0) {
+        return NULL;
+    }
+    snprintf(why, sizeof(why), "/proc/self/timers was [%s] and is [%s]", s_timers_before, now);
+    return why;
+}
+
+int test_sigaction(int sig, void *handler, int flags)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    if (flags & SA_SIGINFO) {
+        sa.sa_sigaction = (void (*)(int, siginfo_t *, void *))handler;
+    } else {
+        sa.sa_handler = (void (*)(int))handler;
+    }
+    sa.sa_flags = flags;
+    sigemptyset(&sa.sa_mask);
+    return sigaction(sig, &sa, NULL);
+}
+
+int test_wait_until(int (*done)(void *arg), void *arg, int seconds)
+{
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        int result = done(arg);
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (result || now.tv_sec - start.tv_sec >= seconds) {
+            return result;
+        }
+        struct timespec nap = {0, 10 * 1000 * 1000};
+        nanosleep(&nap, NULL); /* EINTR is fine: we look again */
+    }
+}
+
+void test_gate_arrive(struct test_gate *gate)
+{
+    pthread_mutex_lock(&gate->lock);
+    gate->arrived++;
+    pthread_cond_broadcast(&gate->cond);
+    while (!gate->open) {
+        pthread_cond_wait(&gate->cond, &gate->lock);
+    }
+    pthread_mutex_unlock(&gate->lock);
+}
+
+void test_gate_wait_arrivals(struct test_gate *gate, int count)
+{
+    pthread_mutex_lock(&gate->lock);
+    while (gate->arrived < count) {
+        pthread_cond_wait(&gate->cond, &gate->lock);
+    }
+    pthread_mutex_unlock(&gate->lock);
+}
+
+void test_gate_open(struct test_gate *gate)
+{
+    pthread_mutex_lock(&gate->lock);
+    gate->open = 1;
+    pthread_cond_broadcast(&gate->cond);
+    pthread_mutex_unlock(&gate->lock);
+}

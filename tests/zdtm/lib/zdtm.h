@@ -48,6 +48,7 @@
 #ifndef ZDTM_H
 #define ZDTM_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -113,6 +114,41 @@ const char *test_wait_child(pid_t pid, const char *name);
 
 /* read(2) that retries on EINTR: for the pipes tests use to line up their processes. */
 ssize_t test_read(int fd, void *buf, size_t len);
+
+/* pthread_create() for a thread that is born with SIGTERM blocked (and keeps it so), so that a
+ * SIGTERM sent to the process always reaches the thread that waits for it. Returns as
+ * pthread_create does. Without it, a thread that leaves SIGTERM unblocked may take it, set the
+ * flag, and leave the waiting thread asleep. */
+int test_thread_create(pthread_t *thread, void *(*start)(void *arg), void *arg);
+
+/* A gate for the threads of a test: each thread sets itself up, arrives and waits (in
+ * pthread_cond_wait, so in a futex wait) until the main thread opens the gate, typically after
+ * SIGTERM; the main thread waits until all have arrived before it declares the tree ready. */
+struct test_gate {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int arrived;
+    int open;
+};
+#define TEST_GATE_INIT {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0}
+void test_gate_arrive(struct test_gate *gate);        /* arrive and wait for the opening */
+void test_gate_wait_arrivals(struct test_gate *gate, int count);
+void test_gate_open(struct test_gate *gate);
+
+/* The process's POSIX timers as /proc/self/timers lists them (ids, signals and values,
+ * notification targets, clocks): test_timers_remember() notes them (fails the test if it cannot
+ * read them); test_timers_changed() returns NULL if they are the same now, whatever order the
+ * kernel lists them in, or a description of both lists. */
+void test_timers_remember(void);
+const char *test_timers_changed(void);
+
+/* Sleeps 10 ms at a time until done(arg) returns non-zero or seconds pass; returns the last
+ * done(arg). For waiting on what signal handlers or other threads count. */
+int test_wait_until(int (*done)(void *arg), void *arg, int seconds);
+
+/* sigaction() with an empty sa_mask. handler is a void (*)(int), or a
+ * void (*)(int, siginfo_t *, void *) with SA_SIGINFO in flags. Returns as sigaction does. */
+int test_sigaction(int sig, void *handler, int flags);
 
 /* Waits up to 5 s until task tid (a process, or a thread of this tree by its tid) is blocked in
  * system call nr, as /proc/TID/syscall shows; returns 0, or -1 if it did not get there. A tree

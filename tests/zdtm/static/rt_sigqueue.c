@@ -93,9 +93,7 @@ static const char *take(const struct instance *expected, int n)
     return NULL;
 }
 
-static pthread_mutex_t s_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t s_cond = PTHREAD_COND_INITIALIZER;
-static int s_go;
+static struct test_gate s_gate = TEST_GATE_INIT;
 static pid_t s_worker_tid;
 
 /* What each queue gets, in the order it is sent (and so delivered). */
@@ -118,13 +116,8 @@ static const struct instance s_worker_expected[] = {
 static void *worker(void *arg)
 {
     const char **result = arg;
-    pthread_mutex_lock(&s_lock);
     s_worker_tid = gettid();
-    pthread_cond_broadcast(&s_cond);
-    while (s_go == 0) {
-        pthread_cond_wait(&s_cond, &s_lock);
-    }
-    pthread_mutex_unlock(&s_lock);
+    test_gate_arrive(&s_gate);
     *result = take(s_worker_expected, LEN(s_worker_expected));
     return NULL;
 }
@@ -166,15 +159,11 @@ int main(int argc, char **argv)
 
     const char *worker_result = NULL;
     pthread_t thread;
-    int rc = pthread_create(&thread, NULL, worker, &worker_result);
+    int rc = test_thread_create(&thread, worker, &worker_result);
     if (rc != 0) {
         fail("pthread_create: %s", strerror(rc));
     }
-    pthread_mutex_lock(&s_lock);
-    while (s_worker_tid == 0) {
-        pthread_cond_wait(&s_cond, &s_lock);
-    }
-    pthread_mutex_unlock(&s_lock);
+    test_gate_wait_arrivals(&s_gate, 1);
 
     queue(s_main_expected, LEN(s_main_expected), 0, 0, 1);
     queue(s_main_expected, LEN(s_main_expected), 2, 0, 1);
@@ -192,10 +181,7 @@ int main(int argc, char **argv)
     if (why != NULL) {
         fail("main thread: %s", why);
     }
-    pthread_mutex_lock(&s_lock);
-    s_go = 1;
-    pthread_cond_broadcast(&s_cond);
-    pthread_mutex_unlock(&s_lock);
+    test_gate_open(&s_gate);
     pthread_join(thread, NULL);
     if (worker_result != NULL) {
         fail("second thread: %s", worker_result);

@@ -96,34 +96,23 @@ static const char *take(const struct expect *list, int n)
 
 static void handle_all(const int *sigs, int n)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = on_signal;
-    sa.sa_flags = SA_SIGINFO;
-    sigemptyset(&sa.sa_mask);
     sigset_t block;
     sigemptyset(&block);
     for (int i = 0; i < n; i++) {
-        sigaction(sigs[i], &sa, NULL);
+        test_sigaction(sigs[i], on_signal, SA_SIGINFO);
         sigaddset(&block, sigs[i]);
     }
     sigprocmask(SIG_BLOCK, &block, NULL);
 }
 
 /* The second thread of the root: waits until main has taken the process-wide signals. */
-static pthread_mutex_t s_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t s_cond = PTHREAD_COND_INITIALIZER;
-static int s_go;
+static struct test_gate s_gate = TEST_GATE_INIT;
 static const char *s_thread_result;
 
 static void *worker(void *arg)
 {
     (void)arg;
-    pthread_mutex_lock(&s_lock);
-    while (!s_go) {
-        pthread_cond_wait(&s_cond, &s_lock);
-    }
-    pthread_mutex_unlock(&s_lock);
+    test_gate_arrive(&s_gate);
     struct expect mine[] = {{SIGWINCH, SI_TKILL, getpid(), 0}};
     s_thread_result = take(mine, 1);
     return NULL;
@@ -161,7 +150,7 @@ int main(int argc, char **argv)
     }
 
     pthread_t thread;
-    int rc = pthread_create(&thread, NULL, worker, NULL);
+    int rc = test_thread_create(&thread, worker, NULL);
     if (rc != 0) {
         fail("pthread_create: %s", strerror(rc));
     }
@@ -170,6 +159,7 @@ int main(int argc, char **argv)
         raise(SIGUSR2) != 0 || pthread_kill(thread, SIGWINCH) != 0) {
         fail("raising the root's signals: %m");
     }
+    test_gate_wait_arrivals(&s_gate, 1);
 
     test_waitsig();
     test_signal_child(child);
@@ -185,10 +175,7 @@ int main(int argc, char **argv)
     if (why != NULL) {
         fail("main thread: %s", why);
     }
-    pthread_mutex_lock(&s_lock);
-    s_go = 1;
-    pthread_cond_signal(&s_cond);
-    pthread_mutex_unlock(&s_lock);
+    test_gate_open(&s_gate);
     pthread_join(thread, NULL);
     if (s_thread_result != NULL) {
         fail("second thread: %s", s_thread_result);

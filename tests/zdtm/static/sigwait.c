@@ -63,11 +63,7 @@ static void check_mask(const sigset_t *expected, const char *when)
 static void wait_sigsuspend(void *arg)
 {
     (void)arg;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_usr2;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGUSR2, &sa, NULL);
+    test_sigaction(SIGUSR2, on_usr2, 0);
     sigset_t own = set_of(SIGTERM, SIGUSR1, SIGUSR2);
     sigset_t during = set_of(SIGUSR2, 0, 0);
     sigprocmask(SIG_SETMASK, &own, NULL);

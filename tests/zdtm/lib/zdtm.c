@@ -506,13 +506,14 @@ const char *test_end_children(const pid_t *pids, const char *const *names, size_
     return first;
 }
 
-int test_thread_create(pthread_t *thread, void *(*start)(void *arg), void *arg)
+int test_thread_create(pthread_t *thread, const pthread_attr_t *attr,
+                       void *(*start)(void *arg), void *arg)
 {
     sigset_t term, old;
     sigemptyset(&term);
     sigaddset(&term, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &term, &old);
-    int rc = pthread_create(thread, NULL, start, arg);
+    int rc = pthread_create(thread, attr, start, arg);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     return rc;
 }

@@ -119,7 +119,8 @@ ssize_t test_read(int fd, void *buf, size_t len);
  * SIGTERM sent to the process always reaches the thread that waits for it. Returns as
  * pthread_create does. Without it, a thread that leaves SIGTERM unblocked may take it, set the
  * flag, and leave the waiting thread asleep. */
-int test_thread_create(pthread_t *thread, void *(*start)(void *arg), void *arg);
+int test_thread_create(pthread_t *thread, const pthread_attr_t *attr,
+                       void *(*start)(void *arg), void *arg);
 
 /* A gate for the threads of a test: each thread sets itself up, arrives and waits (in
  * pthread_cond_wait, so in a futex wait) until the main thread opens the gate, typically after

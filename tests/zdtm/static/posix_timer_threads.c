@@ -154,7 +154,7 @@ int main(int argc, char **argv)
     sigemptyset(&rt);
     sigaddset(&rt, SIGRTMIN);
     for (int i = 0; i < WORKERS; i++) {
-        int rc = test_thread_create(&s_workers[i].thread, worker_main, &s_workers[i]);
+        int rc = test_thread_create(&s_workers[i].thread, NULL, worker_main, &s_workers[i]);
         if (rc != 0) {
             fail("pthread_create: %s", strerror(rc));
         }

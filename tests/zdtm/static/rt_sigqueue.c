@@ -159,7 +159,7 @@ int main(int argc, char **argv)
 
     const char *worker_result = NULL;
     pthread_t thread;
-    int rc = test_thread_create(&thread, worker, &worker_result);
+    int rc = test_thread_create(&thread, NULL, worker, &worker_result);
     if (rc != 0) {
         fail("pthread_create: %s", strerror(rc));
     }

@@ -141,7 +141,7 @@ int main(int argc, char **argv)
     setup(&s_alts[0]);
     pthread_t threads[THREADS];
     for (int i = 1; i < THREADS; i++) {
-        int rc = test_thread_create(&threads[i], thread_main, &s_alts[i]);
+        int rc = test_thread_create(&threads[i], NULL, thread_main, &s_alts[i]);
         if (rc != 0) {
             fail("pthread_create: %s", strerror(rc));
         }

@@ -150,7 +150,7 @@ int main(int argc, char **argv)
     }
 
     pthread_t thread;
-    int rc = test_thread_create(&thread, worker, NULL);
+    int rc = test_thread_create(&thread, NULL, worker, NULL);
     if (rc != 0) {
         fail("pthread_create: %s", strerror(rc));
     }

@@ -642,3 +642,39 @@ void test_gate_open(struct test_gate *gate)
     pthread_cond_broadcast(&gate->cond);
     pthread_mutex_unlock(&gate->lock);
 }
+
+uint64_t test_pattern_word(const void *address, uint64_t seed)
+{
+    uint64_t x = (uint64_t)(uintptr_t)address ^ (seed * 0x9e3779b97f4a7c15ull);
+    x ^= x >> 31;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 29;
+    return x;
+}
+
+void test_pattern_fill(void *base, size_t len, uint64_t seed)
+{
+    uint64_t *words = base;
+    for (size_t i = 0; i < len / 8; i++) {
+        words[i] = test_pattern_word(&words[i], seed);
+    }
+}
+
+size_t test_pattern_check(const void *base, size_t len, uint64_t seed)
+{
+    const uint64_t *words = base;
+    for (size_t i = 0; i < len / 8; i++) {
+        if (words[i] != test_pattern_word(&words[i], seed)) {
+            return i * 8;
+        }
+    }
+    return (size_t)-1;
+}
+
+void test_child_exit(const char *why)
+{
+    if (why != NULL) {
+        child_fail("%s", why);
+    }
+    _exit(0);
+}

@@ -79,6 +79,9 @@ void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* For child processes: logs "child PID: FAIL: reason" and _exit(1)s. */
 void child_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
+/* Ends a child: child_fail("%s", why) if why is not NULL, otherwise _exit(0). */
+void test_child_exit(const char *why) __attribute__((noreturn));
+
 /* fork() for test children: the child drops the root's end of the readiness pipe, so that the
  * tree holds no fd that leads to the (exited) start process. */
 pid_t test_fork(void);
@@ -135,6 +138,15 @@ struct test_gate {
 void test_gate_arrive(struct test_gate *gate);        /* arrive and wait for the opening */
 void test_gate_wait_arrivals(struct test_gate *gate, int count);
 void test_gate_open(struct test_gate *gate);
+
+/* Memory patterns: test_pattern_fill writes len bytes at base (both multiples of 8) with
+ * 64-bit words that depend on seed and on each word's address, so that a page restored at the
+ * wrong place, from another page or from another seed is caught; test_pattern_check returns the
+ * offset of the first word that differs, or (size_t)-1; test_pattern_word is the word expected
+ * at an address. */
+uint64_t test_pattern_word(const void *address, uint64_t seed);
+void test_pattern_fill(void *base, size_t len, uint64_t seed);
+size_t test_pattern_check(const void *base, size_t len, uint64_t seed);
 
 /* The process's POSIX timers as /proc/self/timers lists them (ids, signals and values,
  * notification targets, clocks): test_timers_remember() notes them (fails the test if it cannot

@@ -55,11 +55,7 @@ static void run_child(void *arg)
      * readiness is acted upon by the harness. */
     test_child_ready();
     test_waitsig();
-    const char *why = compare(&mine, 1);
-    if (why != NULL) {
-        child_fail("%s", why);
-    }
-    _exit(0);
+    test_child_exit(compare(&mine, 1));
 }
 
 int main(int argc, char **argv)

@@ -220,11 +220,7 @@ static void run_child(void *arg)
     }
     test_child_ready();
     test_waitsig();
-    const char *why = check(&rec);
-    if (why != NULL) {
-        child_fail("%s", why);
-    }
-    _exit(0);
+    test_child_exit(check(&rec));
 }
 
 int main(int argc, char **argv)

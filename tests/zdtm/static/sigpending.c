@@ -128,11 +128,7 @@ static void run_child(void *arg)
         {SIGUSR1, SI_USER, root, 0},
         {SIGUSR2, SI_QUEUE, root, CHILD_USR2_VALUE},
     };
-    const char *why = take(mine, 2);
-    if (why != NULL) {
-        child_fail("%s", why);
-    }
-    _exit(0);
+    test_child_exit(take(mine, 2));
 }
 
 int main(int argc, char **argv)

@@ -678,3 +678,23 @@ void test_child_exit(const char *why)
     }
     _exit(0);
 }
+
+void test_maps_perms(const void *address, char perms[8])
+{
+    snprintf(perms, 8, "none");
+    FILE *f = fopen("/proc/self/maps", "re");
+    if (f == NULL) {
+        return;
+    }
+    char line[512];
+    while (fgets(line, sizeof(line), f) != NULL) {
+        unsigned long lo, hi;
+        char p[8];
+        if (sscanf(line, "%lx-%lx %4s", &lo, &hi, p) == 3 && (uintptr_t)address >= lo &&
+            (uintptr_t)address < hi) {
+            snprintf(perms, 8, "%s", p);
+            break;
+        }
+    }
+    fclose(f);
+}

@@ -169,6 +169,10 @@ int test_sigaction(int sig, void *handler, int flags);
  * checkpoint nor SIGTERM finds one on its way to sleep. */
 int test_wait_syscall(pid_t tid, long nr);
 
+/* The permissions /proc/self/maps shows for the area that holds address ("rw-p", "r-xp",
+ * ...), or "none" if no area holds it. */
+void test_maps_perms(const void *address, char perms[8]);
+
 /* The state letter of /proc/PID/stat ('R', 'S', 'T', 'Z', ...), or 0 if it cannot be read. */
 char test_proc_state(pid_t pid);
 

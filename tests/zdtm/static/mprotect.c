@@ -64,32 +64,11 @@ static int faults(uint8_t *address, int write)
                ? 1 : -1;
 }
 
-/* The permissions /proc/self/maps gives the area holding address, e.g. "r--p". */
-static void perms_of(const void *address, char perms[8])
-{
-    snprintf(perms, 8, "none");
-    FILE *f = fopen("/proc/self/maps", "re");
-    if (f == NULL) {
-        return;
-    }
-    char line[512];
-    while (fgets(line, sizeof(line), f) != NULL) {
-        unsigned long lo, hi;
-        char p[8];
-        if (sscanf(line, "%lx-%lx %4s", &lo, &hi, p) == 3 && (uintptr_t)address >= lo &&
-            (uintptr_t)address < hi) {
-            snprintf(perms, 8, "%s", p);
-            break;
-        }
-    }
-    fclose(f);
-}
-
 static const char *check(const struct page *pg, size_t page_size, int index)
 {
     static char why[256];
     char perms[8], expected[8];
-    perms_of(pg->address, perms);
+    test_maps_perms(pg->address, perms);
     snprintf(expected, sizeof(expected), "%c%c%cp", pg->prot & PROT_READ ? 'r' : '-',
              pg->prot & PROT_WRITE ? 'w' : '-', pg->prot & PROT_EXEC ? 'x' : '-');
     if (strcmp(perms, expected) != 0) {

@@ -76,6 +76,9 @@ int test_stop_requested(void);
 void pass(void) __attribute__((noreturn));
 void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
+/* pass() if why is NULL, otherwise fail("%s", why). */
+void test_verdict(const char *why) __attribute__((noreturn));
+
 /* For child processes: logs "child PID: FAIL: reason" and _exit(1)s. */
 void child_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 

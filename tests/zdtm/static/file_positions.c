@@ -199,9 +199,5 @@ int main(int argc, char **argv)
 
     test_waitsig();
 
-    const char *why = check_all();
-    if (why != NULL) {
-        fail("%s", why);
-    }
-    pass();
+    test_verdict(check_all());
 }

@@ -147,9 +147,5 @@ int main(int argc, char **argv)
 
     test_waitsig();
 
-    const char *why = check_family("root");
-    if (why != NULL) {
-        fail("%s", why);
-    }
-    pass();
+    test_verdict(check_family("root"));
 }

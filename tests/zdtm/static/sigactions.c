@@ -246,9 +246,5 @@ int main(int argc, char **argv)
     s_runs[SIGCHLD] = 0;
     s_bad_info[SIGCHLD] = 0;
     s_bad_mask[SIGCHLD] = 0;
-    const char *why = check(&root);
-    if (why != NULL) {
-        fail("root: %s", why);
-    }
-    pass();
+    test_verdict(check(&root));
 }

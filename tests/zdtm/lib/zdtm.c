@@ -706,3 +706,17 @@ void test_verdict(const char *why)
     }
     pass();
 }
+
+const char *test_join(pthread_t thread, const char *name)
+{
+    static char why[256];
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += 5;
+    int rc = pthread_timedjoin_np(thread, NULL, &deadline);
+    if (rc == 0) {
+        return NULL;
+    }
+    snprintf(why, sizeof(why), "the %s thread did not end within 5 s (%s)", name, strerror(rc));
+    return why;
+}

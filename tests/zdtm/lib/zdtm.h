@@ -128,6 +128,11 @@ ssize_t test_read(int fd, void *buf, size_t len);
 int test_thread_create(pthread_t *thread, const pthread_attr_t *attr,
                        void *(*start)(void *arg), void *arg);
 
+/* pthread_join() that gives up after 5 s: a thread that a restore lost never ends, and the test
+ * should fail rather than hang. Returns NULL once the thread has ended, or a description
+ * (naming the thread `name`) in a static buffer. */
+const char *test_join(pthread_t thread, const char *name);
+
 /* A gate for the threads of a test: each thread sets itself up, arrives and waits (in
  * pthread_cond_wait, so in a futex wait) until the main thread opens the gate, typically after
  * SIGTERM; the main thread waits until all have arrived before it declares the tree ready. */

@@ -101,7 +101,10 @@ static const char *check(struct process *p)
     }
     test_gate_open(&s_gate);
     for (int i = 0; i < p->count; i++) {
-        pthread_join(p->threads[i].thread, NULL);
+        const char *lost = test_join(p->threads[i].thread, p->threads[i].expected);
+        if (lost != NULL) {
+            return lost;
+        }
     }
     return NULL;
 }

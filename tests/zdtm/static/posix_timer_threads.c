@@ -232,7 +232,10 @@ int main(int argc, char **argv)
     counts(after);
     atomic_store(&s_stop_workers, 1);
     for (int i = 0; i < WORKERS; i++) {
-        pthread_join(s_workers[i].thread, NULL);
+        const char *lost = test_join(s_workers[i].thread, "worker");
+        if (lost != NULL) {
+            fail("%s", lost);
+        }
     }
     for (int i = 0; i < WORKERS; i++) {
         if (after[i] < before[i] + MORE_EXPIRIES || s_workers[i].stray) {

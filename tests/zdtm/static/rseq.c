@@ -118,9 +118,9 @@ int main(int argc, char **argv)
 
     const char *why = check("main");
     test_gate_open(&s_gate);
-    pthread_join(thread, NULL);
+    const char *lost = test_join(thread, "second");
     if (why == NULL) {
-        why = thread_result;
+        why = lost != NULL ? lost : thread_result;
     }
     if (why != NULL) {
         fail("%s", why);

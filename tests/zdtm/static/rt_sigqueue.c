@@ -182,7 +182,10 @@ int main(int argc, char **argv)
         fail("main thread: %s", why);
     }
     test_gate_open(&s_gate);
-    pthread_join(thread, NULL);
+    const char *lost = test_join(thread, "second");
+    if (lost != NULL) {
+        fail("%s", lost);
+    }
     if (worker_result != NULL) {
         fail("second thread: %s", worker_result);
     }

@@ -156,7 +156,10 @@ int main(int argc, char **argv)
     }
     test_gate_open(&s_gate);
     for (int i = 1; i < THREADS; i++) {
-        pthread_join(threads[i], NULL);
+        const char *lost = test_join(threads[i], s_alts[i].name);
+        if (lost != NULL) {
+            fail("%s", lost);
+        }
         if (s_alts[i].result != NULL) {
             fail("thread %s: %s", s_alts[i].name, s_alts[i].result);
         }

@@ -187,7 +187,10 @@ int main(int argc, char **argv)
     }
     test_gate_open(&s_gate);
     for (int i = 0; i < THREADS; i++) {
-        pthread_join(threads[i], NULL);
+        const char *lost = test_join(threads[i], "worker");
+        if (lost != NULL) {
+            fail("thread %d (tid %d): %s", i, (int)s_threads[i].tid, lost);
+        }
         if (s_threads[i].why[0] != '\0') {
             fail("thread %d (tid %d, %s stack of %zu bytes): %s", i, (int)s_threads[i].tid,
                  s_threads[i].own_stack ? "own" : "glibc's", s_threads[i].stack_size,

@@ -112,7 +112,10 @@ int main(int argc, char **argv)
     int moving = test_wait_until(progressed, now, 5);
     atomic_store(&s_stop_workers, 1);
     for (int i = 0; i < WORKERS; i++) {
-        pthread_join(threads[i], NULL);
+        const char *lost = test_join(threads[i], "worker");
+        if (lost != NULL) {
+            fail("worker %d (%d): %s", i, (int)s_slots[i].tid, lost);
+        }
     }
     for (int i = 0; i < WORKERS; i++) {
         if (s_slots[i].why[0] != '\0') {

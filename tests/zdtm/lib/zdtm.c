@@ -717,6 +717,10 @@ const char *test_join(pthread_t thread, const char *name)
     if (rc == 0) {
         return NULL;
     }
-    snprintf(why, sizeof(why), "the %s thread did not end within 5 s (%s)", name, strerror(rc));
+    if (rc == ETIMEDOUT) {
+        snprintf(why, sizeof(why), "the %s thread did not end within 5 s", name);
+    } else {
+        snprintf(why, sizeof(why), "joining the %s thread: %s", name, strerror(rc));
+    }
     return why;
 }

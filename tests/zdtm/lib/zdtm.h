@@ -32,7 +32,13 @@
  * Rules for test programs:
  *   - Only the tree root calls pass()/fail(). Children report through their exit status
  *     (child_fail() logs the reason and exits 1); the root turns that into its verdict.
- *   - Children are made with test_fork(), after test_daemon() and before test_ready().
+ *   - Children are made with test_fork(), after test_daemon() and before test_ready();
+ *     test_fork_child() and test_fork_sleeper() also wait until the child is set up or asleep.
+ *   - Threads are made with test_thread_create(), which keeps SIGTERM blocked in them, so that
+ *     it reaches the thread that waits for it.
+ *   - At test_ready() the tree holds only what a checkpoint takes: regular files, /dev/null,
+ *     memory, threads, children, signals and timers. Pipes that line processes up are closed
+ *     by then (test_fork_child() closes its own).
  *   - The root forwards SIGTERM to its children: in the host's namespaces the harness signals
  *     the root only.
  *   - Every process of the tree inherits the SIGTERM handler; other signals are left alone, and

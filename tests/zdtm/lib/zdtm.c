@@ -21,6 +21,7 @@ static int s_logfd = -1;
 static pid_t s_root;
 static int s_ready_fd = -1;
 static volatile sig_atomic_t s_stop;
+static int s_child_ready_fd = -1;
 
 static void on_sigterm(int sig)
 {
@@ -372,4 +373,354 @@ const char *test_wait_child(pid_t pid, const char *name)
                  status);
     }
     return how;
+}
+
+int test_wait_syscall(pid_t tid, long nr)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/syscall", (int)tid);
+    for (int attempt = 0; attempt < 5000; attempt++) {
+        FILE *f = fopen(path, "re");
+        long current = -2;
+        if (f != NULL) {
+            if (fscanf(f, "%ld", &current) != 1) {
+                current = -2; /* "running" */
+            }
+            fclose(f);
+        }
+        if (current == nr) {
+            return 0;
+        }
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
+    return -1;
+}
+
+char test_proc_state(pid_t pid)
+{
+    char path[64], text[512];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return 0;
+    }
+    ssize_t n = read(fd, text, sizeof(text) - 1);
+    close(fd);
+    if (n <= 0) {
+        return 0;
+    }
+    text[n] = '\0';
+    /* The name in parentheses may hold anything, even ") "; the state follows the last ')'. */
+    char *end = strrchr(text, ')');
+    return end != NULL && end[1] == ' ' ? end[2] : 0;
+}
+
+/* fail() in the root, child_fail() elsewhere. */
+static void __attribute__((noreturn, format(printf, 1, 2))) fail_here(const char *fmt, ...)
+{
+    char reason[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof(reason), fmt, ap);
+    va_end(ap);
+    if (getpid() == s_root) {
+        fail("%s", reason);
+    }
+    child_fail("%s", reason);
+}
+
+pid_t test_fork_child(void (*body)(void *arg), void *arg)
+{
+    int ready[2];
+    pid_t pid = -1;
+    if (pipe2(ready, O_CLOEXEC) == 0) {
+        pid = test_fork();
+    }
+    if (pid < 0) {
+        fail_here("starting a child: %s", strerror(errno));
+    }
+    if (pid == 0) {
+        close(ready[0]);
+        if (s_child_ready_fd >= 0) {
+            close(s_child_ready_fd); /* our parent's, inherited from a child that started us */
+        }
+        s_child_ready_fd = ready[1];
+        body(arg);
+        child_fail("the child's body returned");
+    }
+    close(ready[1]);
+    char byte;
+    ssize_t n = test_read(ready[0], &byte, 1);
+    close(ready[0]);
+    if (n != 1) {
+        const char *how = test_wait_child(pid, "child");
+        fail_here("a child died before it was ready: %s", how != NULL ? how : "exit 0");
+    }
+    return pid;
+}
+
+pid_t test_fork_sleeper(void (*body)(void *arg), void *arg, long nr, const char *name)
+{
+    pid_t pid = test_fork();
+    if (pid < 0) {
+        fail_here("starting the %s child: %s", name, strerror(errno));
+    }
+    if (pid == 0) {
+        body(arg);
+        child_fail("the %s child's body returned", name);
+    }
+    if (test_wait_syscall(pid, nr) < 0) {
+        fail_here("the %s child (pid %d) did not reach system call %ld within 5 s", name,
+                  (int)pid, nr);
+    }
+    return pid;
+}
+
+void test_child_ready(void)
+{
+    if (s_child_ready_fd < 0) {
+        return;
+    }
+    char byte = 1;
+    ssize_t ignored = write(s_child_ready_fd, &byte, 1);
+    (void)ignored;
+    close(s_child_ready_fd);
+    s_child_ready_fd = -1;
+}
+
+const char *test_end_children(const pid_t *pids, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        test_signal_child(pids[i]);
+    }
+    const char *first = NULL;
+    static char saved[256];
+    for (size_t i = 0; i < n; i++) {
+        const char *how = test_wait_child(pids[i], names[i]);
+        if (how != NULL && first == NULL) {
+            snprintf(saved, sizeof(saved), "%s", how);
+            first = saved;
+        }
+    }
+    return first;
+}
+
+int test_thread_create(pthread_t *thread, const pthread_attr_t *attr,
+                       void *(*start)(void *arg), void *arg)
+{
+    sigset_t term, old;
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &term, &old);
+    int rc = pthread_create(thread, attr, start, arg);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return rc;
+}
+
+static int compare_lines(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The timers one per line, their fields joined by ' ', the lines sorted; length or -1. */
+static int read_timers(char *buf, size_t size)
+{
+    char raw[16384];
+    int fd = open("/proc/self/timers", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return -1;
+    }
+    size_t len = 0;
+    ssize_t n;
+    while (len < sizeof(raw) - 1 && (n = read(fd, raw + len, sizeof(raw) - 1 - len)) > 0) {
+        len += (size_t)n;
+    }
+    close(fd);
+    raw[len] = '\0';
+    /* Each timer starts with "ID:"; its other fields follow on lines of their own. */
+    char *records[256];
+    size_t count = 0;
+    for (char *line = strtok(raw, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+        if (strncmp(line, "ID:", 3) == 0 && count < 256) {
+            records[count++] = line;
+        } else if (count > 0) {
+            line[-1] = ' ';
+        }
+    }
+    qsort(records, count, sizeof(records[0]), compare_lines);
+    size_t out = 0;
+    for (size_t i = 0; i < count; i++) {
+        int m = snprintf(buf + out, size - out, "%s\n", records[i]);
+        if (m < 0 || (size_t)m >= size - out) {
+            return -1;
+        }
+        out += (size_t)m;
+    }
+    if (size > 0 && count == 0) {
+        buf[0] = '\0';
+    }
+    return (int)out;
+}
+
+static char s_timers_before[8192];
+
+void test_timers_remember(void)
+{
+    if (read_timers(s_timers_before, sizeof(s_timers_before)) < 0) {
+        fail_here("reading /proc/self/timers: %s", strerror(errno));
+    }
+}
+
+const char *test_timers_changed(void)
+{
+    static char now[8192], why[sizeof(now) * 2 + 64];
+    if (read_timers(now, sizeof(now)) < 0) {
+        snprintf(why, sizeof(why), "reading /proc/self/timers: %s", strerror(errno));
+        return why;
+    }
+    if (strcmp(now, s_timers_before) == 0) {
+        return NULL;
+    }
+    snprintf(why, sizeof(why), "/proc/self/timers was [%s] and is [%s]", s_timers_before, now);
+    return why;
+}
+
+int test_sigaction(int sig, void *handler, int flags)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    if (flags & SA_SIGINFO) {
+        sa.sa_sigaction = (void (*)(int, siginfo_t *, void *))handler;
+    } else {
+        sa.sa_handler = (void (*)(int))handler;
+    }
+    sa.sa_flags = flags;
+    sigemptyset(&sa.sa_mask);
+    return sigaction(sig, &sa, NULL);
+}
+
+int test_wait_until(int (*done)(void *arg), void *arg, int seconds)
+{
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        int result = done(arg);
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (result || now.tv_sec - start.tv_sec >= seconds) {
+            return result;
+        }
+        struct timespec nap = {0, 10 * 1000 * 1000};
+        nanosleep(&nap, NULL); /* EINTR is fine: we look again */
+    }
+}
+
+void test_gate_arrive(struct test_gate *gate)
+{
+    pthread_mutex_lock(&gate->lock);
+    gate->arrived++;
+    pthread_cond_broadcast(&gate->cond);
+    while (!gate->open) {
+        pthread_cond_wait(&gate->cond, &gate->lock);
+    }
+    pthread_mutex_unlock(&gate->lock);
+}
+
+void test_gate_wait_arrivals(struct test_gate *gate, int count)
+{
+    pthread_mutex_lock(&gate->lock);
+    while (gate->arrived < count) {
+        pthread_cond_wait(&gate->cond, &gate->lock);
+    }
+    pthread_mutex_unlock(&gate->lock);
+}
+
+void test_gate_open(struct test_gate *gate)
+{
+    pthread_mutex_lock(&gate->lock);
+    gate->open = 1;
+    pthread_cond_broadcast(&gate->cond);
+    pthread_mutex_unlock(&gate->lock);
+}
+
+uint64_t test_pattern_word(const void *address, uint64_t seed)
+{
+    uint64_t x = (uint64_t)(uintptr_t)address ^ (seed * 0x9e3779b97f4a7c15ull);
+    x ^= x >> 31;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 29;
+    return x;
+}
+
+void test_pattern_fill(void *base, size_t len, uint64_t seed)
+{
+    uint64_t *words = base;
+    for (size_t i = 0; i < len / 8; i++) {
+        words[i] = test_pattern_word(&words[i], seed);
+    }
+}
+
+size_t test_pattern_check(const void *base, size_t len, uint64_t seed)
+{
+    const uint64_t *words = base;
+    for (size_t i = 0; i < len / 8; i++) {
+        if (words[i] != test_pattern_word(&words[i], seed)) {
+            return i * 8;
+        }
+    }
+    return (size_t)-1;
+}
+
+void test_child_exit(const char *why)
+{
+    if (why != NULL) {
+        child_fail("%s", why);
+    }
+    _exit(0);
+}
+
+void test_maps_perms(const void *address, char perms[8])
+{
+    snprintf(perms, 8, "none");
+    FILE *f = fopen("/proc/self/maps", "re");
+    if (f == NULL) {
+        return;
+    }
+    char line[512];
+    while (fgets(line, sizeof(line), f) != NULL) {
+        unsigned long lo, hi;
+        char p[8];
+        if (sscanf(line, "%lx-%lx %4s", &lo, &hi, p) == 3 && (uintptr_t)address >= lo &&
+            (uintptr_t)address < hi) {
+            snprintf(perms, 8, "%s", p);
+            break;
+        }
+    }
+    fclose(f);
+}
+
+void test_verdict(const char *why)
+{
+    if (why != NULL) {
+        fail("%s", why);
+    }
+    pass();
+}
+
+const char *test_join(pthread_t thread, const char *name)
+{
+    static char why[256];
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += 5;
+    int rc = pthread_timedjoin_np(thread, NULL, &deadline);
+    if (rc == 0) {
+        return NULL;
+    }
+    if (rc == ETIMEDOUT) {
+        snprintf(why, sizeof(why), "the %s thread did not end within 5 s", name);
+    } else {
+        snprintf(why, sizeof(why), "joining the %s thread: %s", name, strerror(rc));
+    }
+    return why;
 }

@@ -32,7 +32,13 @@
  * Rules for test programs:
  *   - Only the tree root calls pass()/fail(). Children report through their exit status
  *     (child_fail() logs the reason and exits 1); the root turns that into its verdict.
- *   - Children are made with test_fork(), after test_daemon() and before test_ready().
+ *   - Children are made with test_fork(), after test_daemon() and before test_ready();
+ *     test_fork_child() and test_fork_sleeper() also wait until the child is set up or asleep.
+ *   - Threads are made with test_thread_create(), which keeps SIGTERM blocked in them, so that
+ *     it reaches the thread that waits for it.
+ *   - At test_ready() the tree holds only what a checkpoint takes: regular files, /dev/null,
+ *     memory, threads, children, signals and timers. Pipes that line processes up are closed
+ *     by then (test_fork_child() closes its own).
  *   - The root forwards SIGTERM to its children: in the host's namespaces the harness signals
  *     the root only.
  *   - Every process of the tree inherits the SIGTERM handler; other signals are left alone, and
@@ -48,6 +54,7 @@
 #ifndef ZDTM_H
 #define ZDTM_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -75,12 +82,39 @@ int test_stop_requested(void);
 void pass(void) __attribute__((noreturn));
 void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
+/* pass() if why is NULL, otherwise fail("%s", why). */
+void test_verdict(const char *why) __attribute__((noreturn));
+
 /* For child processes: logs "child PID: FAIL: reason" and _exit(1)s. */
 void child_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* Ends a child: child_fail("%s", why) if why is not NULL, otherwise _exit(0). */
+void test_child_exit(const char *why) __attribute__((noreturn));
 
 /* fork() for test children: the child drops the root's end of the readiness pipe, so that the
  * tree holds no fd that leads to the (exited) start process. */
 pid_t test_fork(void);
+
+/* A test child that sets itself up before the tree is ready: forks (as test_fork), runs
+ * body(arg) in the child, which must end with _exit() or child_fail(), and returns the child's
+ * pid once the child has called test_child_ready(). If the child ends first, the caller fails:
+ * fail() in the root, child_fail() in a child that started children of its own. */
+pid_t test_fork_child(void (*body)(void *arg), void *arg);
+
+/* In a child started by test_fork_child(): its set-up is done; lets the parent go on. Only the
+ * first call does anything. */
+void test_child_ready(void);
+
+/* A test child that goes to sleep: forks (as test_fork), runs body(arg) in the child, which
+ * must block in system call nr (and end with _exit() or child_fail()), and returns the child's
+ * pid once it is there (test_wait_syscall); fails the caller as test_fork_child does if it does
+ * not get there. */
+pid_t test_fork_sleeper(void (*body)(void *arg), void *arg, long nr, const char *name);
+
+/* Forwards SIGTERM to every child of pids[] (names[] for the messages), then waits for each
+ * with test_wait_child(); returns NULL if all exited with status 0, otherwise how the first
+ * that did not ended. */
+const char *test_end_children(const pid_t *pids, const char *const *names, size_t n);
 
 /* Forwards SIGTERM to a child; a child that is already gone is not an error. */
 void test_signal_child(pid_t pid);
@@ -92,6 +126,69 @@ const char *test_wait_child(pid_t pid, const char *name);
 
 /* read(2) that retries on EINTR: for the pipes tests use to line up their processes. */
 ssize_t test_read(int fd, void *buf, size_t len);
+
+/* pthread_create() for a thread that is born with SIGTERM blocked (and keeps it so), so that a
+ * SIGTERM sent to the process always reaches the thread that waits for it. Returns as
+ * pthread_create does. Without it, a thread that leaves SIGTERM unblocked may take it, set the
+ * flag, and leave the waiting thread asleep. */
+int test_thread_create(pthread_t *thread, const pthread_attr_t *attr,
+                       void *(*start)(void *arg), void *arg);
+
+/* pthread_join() that gives up after 5 s: a thread that a restore lost never ends, and the test
+ * should fail rather than hang. Returns NULL once the thread has ended, or a description
+ * (naming the thread `name`) in a static buffer. */
+const char *test_join(pthread_t thread, const char *name);
+
+/* A gate for the threads of a test: each thread sets itself up, arrives and waits (in
+ * pthread_cond_wait, so in a futex wait) until the main thread opens the gate, typically after
+ * SIGTERM; the main thread waits until all have arrived before it declares the tree ready. */
+struct test_gate {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int arrived;
+    int open;
+};
+#define TEST_GATE_INIT {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0}
+void test_gate_arrive(struct test_gate *gate);        /* arrive and wait for the opening */
+void test_gate_wait_arrivals(struct test_gate *gate, int count);
+void test_gate_open(struct test_gate *gate);
+
+/* Memory patterns: test_pattern_fill writes len bytes at base (both multiples of 8) with
+ * 64-bit words that depend on seed and on each word's address, so that a page restored at the
+ * wrong place, from another page or from another seed is caught; test_pattern_check returns the
+ * offset of the first word that differs, or (size_t)-1; test_pattern_word is the word expected
+ * at an address. */
+uint64_t test_pattern_word(const void *address, uint64_t seed);
+void test_pattern_fill(void *base, size_t len, uint64_t seed);
+size_t test_pattern_check(const void *base, size_t len, uint64_t seed);
+
+/* The process's POSIX timers as /proc/self/timers lists them (ids, signals and values,
+ * notification targets, clocks): test_timers_remember() notes them (fails the test if it cannot
+ * read them); test_timers_changed() returns NULL if they are the same now, whatever order the
+ * kernel lists them in, or a description of both lists. */
+void test_timers_remember(void);
+const char *test_timers_changed(void);
+
+/* Sleeps 10 ms at a time until done(arg) returns non-zero or seconds pass; returns the last
+ * done(arg). For waiting on what signal handlers or other threads count. */
+int test_wait_until(int (*done)(void *arg), void *arg, int seconds);
+
+/* sigaction() with an empty sa_mask. handler is a void (*)(int), or a
+ * void (*)(int, siginfo_t *, void *) with SA_SIGINFO in flags. Returns as sigaction does. */
+int test_sigaction(int sig, void *handler, int flags);
+
+/* Waits up to 5 s until task tid (a process, or a thread of this tree by its tid) is blocked in
+ * system call nr, as /proc/TID/syscall shows; returns 0, or -1 if it did not get there. A tree
+ * whose tasks sleep should be declared ready only once they all do, so that neither the
+ * checkpoint nor SIGTERM finds one on its way to sleep. */
+int test_wait_syscall(pid_t tid, long nr);
+
+/* The permissions /proc/self/maps shows for the area that holds address ("rw-p", "r-xp",
+ * ...), or "none" if no area holds it. */
+void test_maps_perms(const void *address, char perms[8]);
+
+/* The state letter of /proc/PID/stat ('R', 'S', 'T', 'Z', ...), or 0 if it cannot be read. */
+char test_proc_state(pid_t pid);
 
 /* The log: one line per call, prefixed with time and pid. test_perror appends strerror(errno). */
 void test_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -40,6 +40,24 @@ static const char *compare(const struct ids *expected, int check_ppid)
     return why;
 }
 
+static void run_child(void *arg)
+{
+    const struct ids *root = arg;
+    if (setpgid(0, 0) < 0) {
+        child_fail("setpgid: %m");
+    }
+    struct ids mine = current();
+    if (mine.ppid != root->pid || mine.sid != root->sid || mine.pgid != mine.pid) {
+        child_fail("unexpected ids at start: ppid %d pgid %d sid %d", mine.ppid, mine.pgid,
+                   mine.sid);
+    }
+    /* The root waits for this so that the tree is complete before the pidfile's promise of
+     * readiness is acted upon by the harness. */
+    test_child_ready();
+    test_waitsig();
+    test_child_exit(compare(&mine, 1));
+}
+
 int main(int argc, char **argv)
 {
     test_init(argc, argv);
@@ -51,44 +69,7 @@ int main(int argc, char **argv)
              root.pid, root.pgid, root.sid);
     }
 
-    int ready[2];
-    if (pipe(ready) < 0) {
-        fail("pipe: %m");
-    }
-    pid_t child = test_fork();
-    if (child < 0) {
-        fail("fork: %m");
-    }
-    if (child == 0) {
-        close(ready[0]);
-        if (setpgid(0, 0) < 0) {
-            child_fail("setpgid: %m");
-        }
-        struct ids mine = current();
-        if (mine.ppid != root.pid || mine.sid != root.sid || mine.pgid != mine.pid) {
-            child_fail("unexpected ids at start: ppid %d pgid %d sid %d", mine.ppid, mine.pgid,
-                       mine.sid);
-        }
-        /* The root waits for this byte so that the tree is complete before the pidfile's
-         * promise of readiness is acted upon by the harness. */
-        if (write(ready[1], "1", 1) != 1) {
-            child_fail("write: %m");
-        }
-        close(ready[1]);
-        test_waitsig();
-        const char *why = compare(&mine, 1);
-        if (why != NULL) {
-            child_fail("%s", why);
-        }
-        _exit(0);
-    }
-    close(ready[1]);
-    char byte;
-    ssize_t n = test_read(ready[0], &byte, 1);
-    close(ready[0]);
-    if (n != 1) {
-        fail("the child died before it was ready: %s", test_wait_child(child, "child"));
-    }
+    pid_t child = test_fork_child(run_child, &root);
     test_msg("root: pid %d pgid %d sid %d; child %d in its own group", root.pid, root.pgid,
              root.sid, child);
 

@@ -25,8 +25,9 @@
 
 #define LONG_SLEEP_SEC 3600
 
-static void sleep_pause(void)
+static void sleep_pause(void *arg)
 {
+    (void)arg;
     pause();
     /* pause() returns only after a handler ran, and SIGTERM's is the only one installed. */
     if (!test_stop_requested()) {
@@ -35,8 +36,9 @@ static void sleep_pause(void)
     _exit(0);
 }
 
-static void sleep_absolute(void)
+static void sleep_absolute(void *arg)
 {
+    (void)arg;
     struct timespec deadline;
     clock_gettime(CLOCK_MONOTONIC, &deadline);
     deadline.tv_sec += LONG_SLEEP_SEC;
@@ -55,8 +57,9 @@ static void sleep_absolute(void)
     }
 }
 
-static void sleep_relative(void)
+static void sleep_relative(void *arg)
 {
+    (void)arg;
     struct timespec left = {LONG_SLEEP_SEC, 0};
     int early_wakes = 0;
     for (;;) {
@@ -83,66 +86,24 @@ static void sleep_relative(void)
     }
 }
 
-/* Waits until pid is blocked in system call nr; relative and absolute sleeps both use
- * clock_nanosleep in glibc. */
-static void wait_in_syscall(pid_t pid, long nr, const char *name)
-{
-    char path[64];
-    snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
-    for (int attempt = 0; attempt < 5000; attempt++) {
-        FILE *f = fopen(path, "re");
-        long current = -2;
-        if (f != NULL) {
-            if (fscanf(f, "%ld", &current) != 1) {
-                current = -2;
-            }
-            fclose(f);
-        }
-        if (current == nr) {
-            return;
-        }
-        struct timespec ms = {0, 1000000};
-        nanosleep(&ms, NULL);
-    }
-    fail("the %s child (pid %d) did not reach system call %ld within 5 s", name, (int)pid, nr);
-}
-
-static pid_t start(void (*sleeper)(void))
-{
-    pid_t pid = test_fork();
-    if (pid < 0) {
-        fail("fork: %m");
-    }
-    if (pid == 0) {
-        sleeper();
-    }
-    return pid;
-}
-
+/* Relative and absolute sleeps both use clock_nanosleep in glibc. */
 int main(int argc, char **argv)
 {
     test_init(argc, argv);
     test_daemon();
 
-    pid_t paused = start(sleep_pause);
-    pid_t absolute = start(sleep_absolute);
-    pid_t relative = start(sleep_relative);
-    wait_in_syscall(paused, SYS_pause, "pause");
-    wait_in_syscall(absolute, SYS_clock_nanosleep, "clock_nanosleep");
-    wait_in_syscall(relative, SYS_clock_nanosleep, "nanosleep");
+    pid_t children[] = {
+        test_fork_sleeper(sleep_pause, NULL, SYS_pause, "pause"),
+        test_fork_sleeper(sleep_absolute, NULL, SYS_clock_nanosleep, "clock_nanosleep"),
+        test_fork_sleeper(sleep_relative, NULL, SYS_clock_nanosleep, "nanosleep"),
+    };
+    const char *names[] = {"pause", "clock_nanosleep", "nanosleep"};
 
     test_waitsig();
 
-    pid_t children[] = {paused, absolute, relative};
-    const char *names[] = {"pause", "clock_nanosleep", "nanosleep"};
-    for (int i = 0; i < 3; i++) {
-        test_signal_child(children[i]);
-    }
-    for (int i = 0; i < 3; i++) {
-        const char *how = test_wait_child(children[i], names[i]);
-        if (how != NULL) {
-            fail("%s", how);
-        }
+    const char *how = test_end_children(children, names, 3);
+    if (how != NULL) {
+        fail("%s", how);
     }
     pass();
 }

@@ -104,7 +104,9 @@ public sealed class ProcessDumper
             }
         }
 
-        ulong caughtOrIgnored = (status.SigCgt | status.SigIgn) & ~(Bit(Signals.SIGKILL) | Bit(Signals.SIGSTOP));
+        // Every disposition is read, not only caught and ignored signals: a SIG_DFL set through
+        // glibc carries SA_RESTORER and a restorer, which the program can see again.
+        ulong everySignal = ~(Bit(Signals.SIGKILL) | Bit(Signals.SIGSTOP));
         ProcFsReader.TryReadTimers(pid, out List<ProcFs.PosixTimer> timers);
         ulong? vdso = ProcTasks.VdsoStart(pid);
         if (vdso is null)
@@ -120,7 +122,7 @@ public sealed class ProcessDumper
             ulong scratch = injector.Scratch;
             byte[] buffer = new byte[ScratchPages * 4096];
 
-            InjectSigactions(injector, scratch, caughtOrIgnored, buffer, core);
+            InjectSigactions(injector, scratch, everySignal, buffer, core);
             InjectItimers(injector, scratch, buffer, core);
             InjectPosixTimers(injector, scratch, timers, buffer, core);
             Brk = (ulong)Call(injector, SyscallNumber.Brk, 0);
@@ -247,6 +249,10 @@ public sealed class ProcessDumper
                 continue;
             }
             KernelSigaction action = MemoryMarshal.Read<KernelSigaction>(buffer.AsSpan((signo - 1) * SigactionSize));
+            if (action.Handler == 0 && action.Flags == 0 && action.Restorer == 0 && action.Mask == 0)
+            {
+                continue; // the plain default, which the image leaves out
+            }
             core.Sigactions.Add(new V1.SigAction
             {
                 Signo = (uint)signo,

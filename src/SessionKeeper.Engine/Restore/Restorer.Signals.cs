@@ -70,7 +70,7 @@ public sealed partial class Restorer
         {
             foreach (PendingSignal signal in thread.Pending)
             {
-                QueueSignal(task, pid, (int)thread.Tid, signal);
+                QueueSignal(_threads[(int)thread.Tid], pid, (int)thread.Tid, signal);
             }
         }
     }
@@ -93,6 +93,13 @@ public sealed partial class Restorer
                 Interval = new Timeval { Seconds = (long)(value.IntervalNs / 1_000_000_000), Microseconds = (long)(value.IntervalNs % 1_000_000_000 / 1000) },
                 Value = new Timeval { Seconds = (long)(value.ValueNs / 1_000_000_000), Microseconds = (long)(value.ValueNs % 1_000_000_000 / 1000) },
             };
+            if (which != 0)
+            {
+                // The kernel adds one tick to the value of a CPU-time itimer when it is set;
+                // take it off again so that the timer expires when it would have.
+                long valueUs = Math.Max(1, (long)(value.ValueNs / 1000) - (CpuTimerTickNs(task) / 1000));
+                setting.Value = new Timeval { Seconds = valueUs / 1_000_000, Microseconds = valueUs % 1_000_000 };
+            }
             // A value under a microsecond would read as "disarm".
             if (setting.Value.Seconds == 0 && setting.Value.Microseconds == 0)
             {
@@ -102,6 +109,34 @@ public sealed partial class Restorer
             int timer = which;
             Step(task, $"setitimer({timer})", () => task.CallChecked(SyscallNumber.Setitimer, (ulong)timer, address, 0));
         }
+    }
+
+    private static long s_cpuTimerTickNs = -1;
+
+    /// <summary>
+    /// The tick the kernel adds to a CPU-time itimer on setitimer, measured once in a stopped
+    /// task (its CPU clock stands still): arm ITIMER_VIRTUAL with 1 µs and read it back.
+    /// </summary>
+    private static long CpuTimerTickNs(Injector task)
+    {
+        if (s_cpuTimerTickNs >= 0)
+        {
+            return s_cpuTimerTickNs;
+        }
+        const int itimerVirtual = 1;
+        var probe = new ItimerVal { Value = new Timeval { Microseconds = 1 } };
+        ulong address = WriteStruct(task, probe);
+        Step(task, "setitimer(probe)", () => task.CallChecked(SyscallNumber.Setitimer, itimerVirtual, address, 0));
+        Step(task, "getitimer(probe)", () => task.CallChecked(SyscallNumber.Getitimer, itimerVirtual, address));
+        Span<byte> raw = stackalloc byte[System.Runtime.InteropServices.Marshal.SizeOf<ItimerVal>()];
+        task.ReadScratch(raw);
+        ItimerVal read = System.Runtime.InteropServices.MemoryMarshal.Read<ItimerVal>(raw);
+        long tick = Math.Max(0, (read.Value.Seconds * 1_000_000_000L) + (read.Value.Microseconds * 1000) - 1000);
+        var disarm = new ItimerVal();
+        ulong zero = WriteStruct(task, disarm);
+        Step(task, "setitimer(disarm probe)", () => task.CallChecked(SyscallNumber.Setitimer, itimerVirtual, zero, 0));
+        s_cpuTimerTickNs = tick;
+        return tick;
     }
 
     private static void RestorePosixTimers(Injector task, Core core)
@@ -151,8 +186,9 @@ public sealed partial class Restorer
     }
 
     /// <summary>
-    /// Queues a saved signal again with its siginfo, from inside the process: the kernel takes a
-    /// siginfo that claims to come from kill() or tgkill() only from the process itself.
+    /// Queues a saved signal again with its siginfo. The kernel takes a siginfo that claims to
+    /// come from kill() or tgkill() only from its receiver itself, so <paramref name="task"/>
+    /// is the main thread for the process queue and the receiving thread for a thread's queue.
     /// </summary>
     private static void QueueSignal(Injector task, int pid, int? tid, PendingSignal signal)
     {

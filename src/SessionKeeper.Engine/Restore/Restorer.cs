@@ -394,17 +394,32 @@ public sealed partial class Restorer
         }
     }
 
-    private unsafe void RestoreSignalHandlers(Injector task, Core core)
+    /// <summary>
+    /// Signal dispositions: the saved ones, and the default for every other signal the clone
+    /// inherited a non-default one for (the host runs as a background job of a shell, which
+    /// ignores SIGINT and SIGQUIT).
+    /// </summary>
+    private static void RestoreSignalHandlers(Injector task, Core core)
     {
-        foreach (SigAction action in core.Sigactions)
+        ulong inherited = ProcFsReader.TryReadStatus(task.Thread.Pid, out ProcFs.ProcStatus status) ? status.SigIgn | status.SigCgt : ulong.MaxValue;
+        var saved = core.Sigactions.ToDictionary(a => (int)a.Signo);
+        for (int signo = 1; signo <= Signals.SIGRTMAX; signo++)
         {
-            if (action.Signo is Signals.SIGKILL or Signals.SIGSTOP)
+            if (signo is Signals.SIGKILL or Signals.SIGSTOP)
             {
                 continue;
             }
-            var kernel = new KernelSigaction { Handler = action.Handler, Flags = action.Flags, Restorer = action.Restorer, Mask = action.Mask };
-            ulong address = task.WriteScratch(MemoryMarshal.AsBytes(new ReadOnlySpan<KernelSigaction>(in kernel)));
-            Step(task, $"rt_sigaction({action.Signo})", () => task.CallChecked(SyscallNumber.RtSigaction, action.Signo, address, 0, 8));
+            bool hasSaved = saved.TryGetValue(signo, out SigAction? action);
+            if (!hasSaved && (inherited & (1UL << (signo - 1))) == 0)
+            {
+                continue;
+            }
+            var kernel = action is null
+                ? new KernelSigaction()
+                : new KernelSigaction { Handler = action.Handler, Flags = action.Flags, Restorer = action.Restorer, Mask = action.Mask };
+            ulong address = WriteStruct(task, kernel);
+            int number = signo;
+            Step(task, $"rt_sigaction({number})", () => task.CallChecked(SyscallNumber.RtSigaction, (ulong)number, address, 0, 8));
         }
     }
 
@@ -493,34 +508,19 @@ public sealed partial class Restorer
         }
         RegularFile regular = file.Regular;
         ulong flags = (file.Flags & ~(ulong)(OpenFlags.O_CREAT | OpenFlags.O_TRUNC | OpenFlags.O_EXCL)) | (ulong)OpenFlags.O_CLOEXEC;
-        string path = regular.Path;
-        string? ghost = null;
-        if (regular.Deleted)
+        using SavedContents.Ghost? ghost = regular.Deleted ? SavedContents.CreateGhost(regular) : null;
+        if (ghost is null && regular.Volatile && regular.Contents is not null && !File.Exists(regular.Path))
         {
-            ghost = SavedContents.CreateGhost(regular);
-            path = ghost;
+            SavedContents.Recreate(regular, regular.Path);
         }
-        else if (regular.Volatile && regular.Contents is not null && !File.Exists(path))
+        long fd = task.CallChecked(SyscallNumber.Openat, AtFdCwd, WriteString(task, ghost?.Path ?? regular.Path), flags);
+        if (regular.Position != 0)
         {
-            SavedContents.Recreate(regular, path);
+            task.CallChecked(SyscallNumber.Lseek, (ulong)fd, regular.Position, 0);
         }
-        try
-        {
-            long fd = task.CallChecked(SyscallNumber.Openat, AtFdCwd, WriteString(task, path), flags);
-            if (regular.Position != 0)
-            {
-                task.CallChecked(SyscallNumber.Lseek, (ulong)fd, regular.Position, 0);
-            }
-            return fd;
-        }
-        finally
-        {
-            if (ghost is not null)
-            {
-                File.Delete(ghost);
-            }
-        }
+        return fd;
     }
+
 
     /// <summary>
     /// Last per-process steps: per thread rseq and credentials, dumpable, the stub gone, then

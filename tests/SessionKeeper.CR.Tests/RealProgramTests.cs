@@ -118,8 +118,8 @@ public sealed class RealProgramTests
         Assert.That(atCheckpoint, Is.GreaterThanOrEqualTo(before));
         Assert.That(RealProgram.Poll(() => Counts(program).Count >= atCheckpoint + 10, s_answer), Is.True,
             $"the counter stopped at {Counts(program).Count}\n{program.Describe()}");
-        Assert.That(Counts(program), Is.EqualTo(Enumerable.Range(1, Counts(program).Count)),
-            "the counter went on by one from where it was, never back");
+        List<int> counts = Counts(program);
+        Assert.That(counts, Is.EqualTo(Enumerable.Range(1, counts.Count)), "the counter went on by one from where it was, never back");
         Assert.That(ProcFs.TryReadStat(child)?.ParentPid, Is.EqualTo(program.Pid), "the background child is bash's child");
 
         int counted = Counts(program).Count;

@@ -183,6 +183,17 @@ internal sealed class RealProgram
         {
             _log.ForEach(line => text.AppendLine(line));
         }
+        text.AppendLine("[live processes: pid ppid comm state, wchan, /proc/PID/syscall, pending and blocked signals]");
+        foreach (int pid in LiveTree())
+        {
+            string? status = ProcFs.TryReadText($"/proc/{pid}/status");
+            string signals = string.Join(' ', (status ?? "").Split('\n')
+                .Where(line => line.StartsWith("SigPnd:", StringComparison.Ordinal) || line.StartsWith("ShdPnd:", StringComparison.Ordinal)
+                    || line.StartsWith("SigBlk:", StringComparison.Ordinal))
+                .Select(line => line.Replace('\t', ' ')));
+            text.AppendLine($"{pid} {ProcFs.TryReadStat(pid)?.ParentPid} {ProcTasks.Comm(pid)} {ProcTasks.State(pid)}, " +
+                $"{ProcFs.TryReadText($"/proc/{pid}/wchan")}, {ProcFs.TryReadText($"/proc/{pid}/syscall")?.TrimEnd()}, {signals}");
+        }
         text.AppendLine("[out]");
         text.Append(ProcFs.TryReadText(PathOf("out")) ?? "(none)\n");
         return text.ToString();

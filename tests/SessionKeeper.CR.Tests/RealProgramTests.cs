@@ -8,8 +8,8 @@ using SessionKeeper.ProcessControl;
 namespace SessionKeeper.CR.Tests;
 
 /// <summary>
-/// Ordinary programs through a real checkpoint: sleep, a bash loop and a python3 program
-/// holding state. With <see cref="DumpMode.Kill"/> the originals end and the tree comes back
+/// Ordinary programs through a real checkpoint: sleep, a bash loop, a python3 program holding
+/// state and one holding a zombie child. With <see cref="DumpMode.Kill"/> the originals end and the tree comes back
 /// from the images with its pids; with <see cref="DumpMode.LeaveRunning"/> the originals go
 /// on. Either way the program's own view of its state is checked afterwards, and nothing of
 /// the tree is left running at the end.

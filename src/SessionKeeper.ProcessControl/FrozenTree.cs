@@ -116,9 +116,7 @@ public sealed class FrozenTree : IDisposable
     {
         if (ProcTasks.State(pid) == 'Z')
         {
-            var zombie = new FrozenProcess(pid, ppid, zombie: true);
-            Add(zombie);
-            return zombie;
+            return AddZombie(pid, ppid);
         }
         var process = new FrozenProcess(pid, ppid, zombie: false);
         var seized = new HashSet<int>();
@@ -135,7 +133,7 @@ public sealed class FrozenTree : IDisposable
             foreach (int tid in fresh)
             {
                 seized.Add(tid);
-                if (Interop.TryPtraceSeize(tid, PtraceOptions.TraceSysGood))
+                if (TrySeize(tid))
                 {
                     Interop.PtraceInterrupt(tid);
                     interrupted.Add(tid);
@@ -154,10 +152,33 @@ public sealed class FrozenTree : IDisposable
         {
             Processes.Remove(process);
             _byPid.Remove(pid);
-            return null;
+            // It exited while being frozen. Its parent, stopped before it, cannot reap it: it is
+            // a zombie of the tree now, and the parent will wait for it after the restore.
+            return ppid != 0 && ProcTasks.State(pid) == 'Z' ? AddZombie(pid, ppid) : null;
         }
         process.Threads.Sort((a, b) => a.Tid == pid ? -1 : b.Tid == pid ? 1 : a.Tid.CompareTo(b.Tid));
         return process;
+    }
+
+    // PTRACE_SEIZE fails with EPERM, not ESRCH, on a task that has already exited but not
+    // been reaped (exit_state set): like a vanished task, it is not seized.
+    private static bool TrySeize(int tid)
+    {
+        try
+        {
+            return Interop.TryPtraceSeize(tid, PtraceOptions.TraceSysGood);
+        }
+        catch (ErrnoException e) when (e.Errno == Errno.EPERM && ProcTasks.State(tid) is null or 'Z' or 'X')
+        {
+            return false;
+        }
+    }
+
+    private FrozenProcess AddZombie(int pid, int ppid)
+    {
+        var zombie = new FrozenProcess(pid, ppid, zombie: true);
+        Add(zombie);
+        return zombie;
     }
 
     private void Add(FrozenProcess process)

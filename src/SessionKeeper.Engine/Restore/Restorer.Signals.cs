@@ -59,9 +59,22 @@ public sealed partial class Restorer
         {
             Step(task, "prctl(PR_SET_CHILD_SUBREAPER)", () => task.CallChecked(SyscallNumber.Prctl, (ulong)PrctlOption.PR_SET_CHILD_SUBREAPER, 1));
         }
-        // Every thread blocks all signals while calls are injected, so what is queued now waits
-        // for the saved masks; signals the process was not blocking are delivered once it runs,
-        // as they would have been.
+        if (IsStopped(pid))
+        {
+            return; // queued once it is stopped again (StopAgain)
+        }
+        QueueSavedSignals(pid, tid => _threads[tid]);
+    }
+
+    /// <summary>
+    /// Queues the saved pending signals of <paramref name="pid"/>. Every thread blocks all
+    /// signals while calls are injected, so what is queued waits for the saved masks; signals
+    /// the process was not blocking are delivered once it runs, as they would have been.
+    /// </summary>
+    private void QueueSavedSignals(int pid, Func<int, Injector> threadOf)
+    {
+        Core core = _images.Cores[pid];
+        Injector task = threadOf(pid);
         foreach (PendingSignal signal in core.SharedPending)
         {
             QueueSignal(task, pid, tid: null, signal);
@@ -70,7 +83,74 @@ public sealed partial class Restorer
         {
             foreach (PendingSignal signal in thread.Pending)
             {
-                QueueSignal(_threads[(int)thread.Tid], pid, (int)thread.Tid, signal);
+                QueueSignal(threadOf((int)thread.Tid), pid, (int)thread.Tid, signal);
+            }
+        }
+    }
+
+    private bool IsStopped(int pid) => _images.Cores[pid].Threads.Any(t => t.State == TaskState.Stopped);
+
+    private int ImagePidOf(Injector thread) => _tasks.First(t => t.Value.Thread.Pid == thread.Thread.Pid).Key;
+
+    /// <summary>
+    /// Puts a process that was in a job-control stop back into it: SIGSTOP, detach, wait until
+    /// it is stopped, then seize it again just long enough to queue its saved signals. Queued
+    /// earlier, a caught signal numbered below SIGSTOP would run its handler before the stop,
+    /// where the original only ran it after a SIGCONT.
+    /// </summary>
+    private void StopAgain(TracerThread tracer, int pid)
+    {
+        int hostPid = _tasks[pid].Thread.Pid;
+        List<(int ImageTid, int HostTid)> threads = _images.Cores[pid].Threads
+            .Select(t => ((int)t.Tid, _threads[(int)t.Tid].Thread.Tid)).ToList();
+        Interop.Kill(hostPid, Signals.SIGSTOP);
+        foreach ((_, int hostTid) in threads)
+        {
+            Interop.PtraceDetach(hostTid);
+        }
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (ProcTasks.State(hostPid) != 'T')
+        {
+            if (clock.ElapsedMilliseconds > 5000)
+            {
+                throw new RestoreException(pid, "job-control stop", $"pid {hostPid} did not stop after SIGSTOP");
+            }
+            Thread.Sleep(1);
+        }
+        Core core = _images.Cores[pid];
+        if (core.SharedPending.Count == 0 && core.Threads.All(t => t.Pending.Count == 0))
+        {
+            return;
+        }
+        var injectors = new Dictionary<int, Injector>();
+        try
+        {
+            foreach ((int imageTid, int hostTid) in threads)
+            {
+                Interop.PtraceSeize(hostTid, PtraceOptions.TraceSysGood);
+                Interop.PtraceInterrupt(hostTid);
+                var injector = new Injector(tracer, Tracee.FromNewTask(hostPid, hostTid));
+                injectors[imageTid] = injector;
+                // Scratch memory for the siginfo: one page, shared by the threads.
+                if (injectors.Count == 1)
+                {
+                    injector.MapStub();
+                }
+                else
+                {
+                    (ulong stub, int length) = injectors.Values.First().StubMapping;
+                    injector.AdoptStub(stub, length);
+                }
+            }
+            QueueSavedSignals(pid, tid => injectors[tid]);
+        }
+        finally
+        {
+            // Registers and masks back as they were; detached, the process re-enters its stop.
+            foreach (Injector injector in injectors.Values)
+            {
+                injector.Dispose();
+                Interop.TryPtraceDetach(injector.Thread.Tid);
             }
         }
     }

@@ -106,15 +106,13 @@ public sealed partial class Restorer
                 Finish((int)entry.Pid);
             }
             KillHost();
-            foreach (PstreeEntry entry in alive)
+            // Processes that were in a job-control stop go first, and stop again before anything
+            // else of the tree runs; only then do they get their queued signals.
+            foreach (PstreeEntry entry in alive.Where(e => IsStopped((int)e.Pid)))
             {
-                // A process that was in a job-control stop stops again as soon as it is detached.
-                if (_images.Cores[(int)entry.Pid].Threads.Any(t => t.State == TaskState.Stopped))
-                {
-                    Interop.Kill(_tasks[(int)entry.Pid].Thread.Pid, Signals.SIGSTOP);
-                }
+                StopAgain(tracer, (int)entry.Pid);
             }
-            foreach (Injector task in _threads.Values)
+            foreach (Injector task in _threads.Values.Where(t => !IsStopped(ImagePidOf(t))))
             {
                 Interop.PtraceDetach(task.Thread.Tid);
             }

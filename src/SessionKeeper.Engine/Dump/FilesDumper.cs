@@ -67,7 +67,30 @@ public sealed class FilesDumper
         return dumper;
     }
 
+    /// <summary>
+    /// The file entry of one open file description: id, status flags, and the part of its
+    /// kind. One method per kind of file.
+    /// </summary>
     private static V1.FileEntry Describe(ClassifiedFd fd, uint id)
+    {
+        var entry = new V1.FileEntry
+        {
+            Id = id,
+            // FD_CLOEXEC belongs to the descriptor; fdinfo folds it into the flags it prints.
+            Flags = fd.Info.Flags & ~OCloexec,
+        };
+        switch (fd.Kind)
+        {
+            case FdKind.RegularFile or FdKind.Directory or FdKind.MemoryDevice or FdKind.ProcFs:
+                entry.Regular = DescribeRegular(fd);
+                break;
+            default:
+                throw new UnsupportedObjectException(fd.Pid, fd.Fd, fd.Kind.ToString(), fd.Path);
+        }
+        return entry;
+    }
+
+    private static V1.RegularFile DescribeRegular(ClassifiedFd fd)
     {
         var regular = new V1.RegularFile
         {
@@ -91,13 +114,7 @@ public sealed class FilesDumper
                 regular.Contents = new V1.ContentRef { InlineData = Google.Protobuf.ByteString.CopyFrom(ReadContents(fd)) };
             }
         }
-        return new V1.FileEntry
-        {
-            Id = id,
-            // FD_CLOEXEC belongs to the descriptor; fdinfo folds it into the flags it prints.
-            Flags = fd.Info.Flags & ~OCloexec,
-            Regular = regular,
-        };
+        return regular;
     }
 
     /// <summary>Files whose contents are saved are kept inline in files.img, up to this size.</summary>

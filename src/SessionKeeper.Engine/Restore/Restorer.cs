@@ -493,17 +493,34 @@ public sealed partial class Restorer
     }
 
     /// <summary>
+    /// Creates the open file description <paramref name="file"/> in the task and returns its
+    /// number there (any free number: the caller moves it). One method per kind of file; a
+    /// kind the engine does not restore fails here, but the dump refuses such kinds first.
+    /// </summary>
+    private long OpenFile(Injector task, int pid, FileEntry file) => file.KindCase switch
+    {
+        FileEntry.KindOneofCase.Regular => OpenRegularFile(task, file),
+        _ => throw new RestoreException(pid, $"file {file.Id}", $"file kind {file.KindCase} cannot be restored yet"),
+    };
+
+    /// <summary>
+    /// Hands a descriptor keeper created (a pipe end, a socket, a pty) to the task and returns
+    /// its number there.
+    /// </summary>
+    private long DeliverFile(Injector task, SafeFd fd, string what)
+    {
+        _delivery ??= new FdDelivery();
+        return Step(task, $"receive {what}", () => _delivery.Deliver(task, [fd], 0)[0]);
+    }
+
+    /// <summary>
     /// Opens a saved file in the task (injected openat) and seeks to its position. An unlinked
     /// file is first recreated from its saved contents under its old name (or a free name
     /// beside it), opened, and unlinked again; a tmpfs file that is gone (after a reboot) is
     /// recreated from its contents and stays.
     /// </summary>
-    private static long OpenFile(Injector task, int pid, FileEntry file)
+    private static long OpenRegularFile(Injector task, FileEntry file)
     {
-        if (file.KindCase != FileEntry.KindOneofCase.Regular)
-        {
-            throw new RestoreException(pid, $"file {file.Id}", $"file kind {file.KindCase} cannot be restored yet");
-        }
         RegularFile regular = file.Regular;
         ulong flags = (file.Flags & ~(ulong)(OpenFlags.O_CREAT | OpenFlags.O_TRUNC | OpenFlags.O_EXCL)) | (ulong)OpenFlags.O_CLOEXEC;
         using SavedContents.Ghost? ghost = regular.Deleted ? SavedContents.CreateGhost(regular) : null;

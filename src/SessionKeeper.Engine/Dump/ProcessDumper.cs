@@ -282,7 +282,9 @@ public sealed class ProcessDumper
 
     private static V1.TimerValue? Itimer(ItimerVal value)
     {
-        if (value.Value.Seconds == 0 && value.Value.Microseconds == 0)
+        // A periodic ITIMER_REAL that expired while the tree was frozen reads as value 0 with
+        // its interval: the kernel re-arms it only when the SIGALRM is dequeued. It is armed.
+        if (value.Value.Seconds == 0 && value.Value.Microseconds == 0 && value.Interval.Seconds == 0 && value.Interval.Microseconds == 0)
         {
             return null;
         }
@@ -319,7 +321,8 @@ public sealed class ProcessDumper
                 },
                 NotifyTid = timer.NotifiesThread ? (uint)timer.NotifyPid : 0,
             };
-            if (spec.Value.Seconds != 0 || spec.Value.Nanoseconds != 0)
+            // A periodic timer waiting for its signal to be dequeued may read as value 0: armed still.
+            if (spec.Value.Seconds != 0 || spec.Value.Nanoseconds != 0 || spec.Interval.Seconds != 0 || spec.Interval.Nanoseconds != 0)
             {
                 entry.Value = new V1.TimerValue
                 {

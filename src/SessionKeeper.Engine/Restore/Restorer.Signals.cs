@@ -168,6 +168,12 @@ public sealed partial class Restorer
             {
                 continue;
             }
+            // Expired and waiting for its SIGALRM to be dequeued (see the dump): the next expiry
+            // is one interval away.
+            if (value.ValueNs == 0)
+            {
+                value = new TimerValue { IntervalNs = value.IntervalNs, ValueNs = value.IntervalNs };
+            }
             var setting = new ItimerVal
             {
                 Interval = new Timeval { Seconds = (long)(value.IntervalNs / 1_000_000_000), Microseconds = (long)(value.IntervalNs % 1_000_000_000 / 1000) },
@@ -253,10 +259,11 @@ public sealed partial class Restorer
             Step(task, what, () => task.CallChecked(SyscallNumber.TimerCreate, (ulong)timer.ClockId, address, address + 64));
             if (timer.Value is { } value)
             {
+                ulong valueNs = value.ValueNs == 0 ? value.IntervalNs : value.ValueNs;
                 var setting = new ItimerSpec
                 {
                     Interval = new Timespec { Seconds = (long)(value.IntervalNs / 1_000_000_000), Nanoseconds = (long)(value.IntervalNs % 1_000_000_000) },
-                    Value = new Timespec { Seconds = (long)(value.ValueNs / 1_000_000_000), Nanoseconds = (long)Math.Max(1, value.ValueNs % 1_000_000_000) },
+                    Value = new Timespec { Seconds = (long)(valueNs / 1_000_000_000), Nanoseconds = (long)Math.Max(1, valueNs % 1_000_000_000) },
                 };
                 ulong spec = WriteStruct(task, setting);
                 Step(task, $"timer_settime(id {timer.Id})", () => task.CallChecked(SyscallNumber.TimerSettime, (ulong)timer.Id, 0, spec, 0));

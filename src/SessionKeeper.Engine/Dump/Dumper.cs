@@ -119,6 +119,11 @@ public static class Dumper
                     // Filters cannot be read back without PTRACE_SECCOMP_GET_FILTER support in restore.
                     throw new UnsupportedObjectException(pid, null, $"seccomp mode {seccomp}");
                 }
+                if (ProcFsReader.TryReadRoot(pid, out string root) && root != "/")
+                {
+                    // Restore does not chroot yet; a chrooted process would come back unconfined.
+                    throw new UnsupportedObjectException(pid, null, $"root directory {root} (chroot)");
+                }
                 statuses[pid] = status;
                 fdTables.Add((pid, FdClassifier.Classify(pid)));
                 smaps[pid] = MmDumper.CheckMappings(pid);

@@ -2,7 +2,9 @@
  * inotify — an inotify instance keeps its watches, with their numbers and masks.
  *
  * Two watches in test_workdir(): a directory for IN_CREATE | IN_DELETE (wd 1) and a file in
- * it for IN_MODIFY (wd 2). Nothing is queued at the checkpoint (queued events are not saved).
+ * it for IN_MODIFY (wd 3: a watch added and removed in between took wd 2, and the kernel does
+ * not hand out a removed wd again soon). Nothing is queued at the checkpoint (queued events
+ * are not saved).
  * After SIGTERM: creating a file in the directory gives IN_CREATE with its name on the
  * directory's wd, writing the watched file gives IN_MODIFY on its wd, and nothing else.
  */
@@ -64,9 +66,14 @@ int main(int argc, char **argv)
         fail("inotify_init1: %m");
     }
     int dir_wd = inotify_add_watch(fd, s_dir, IN_CREATE | IN_DELETE);
+    int removed_wd = inotify_add_watch(fd, test_workdir(), IN_ATTRIB);
+    if (removed_wd < 0 || inotify_rm_watch(fd, removed_wd) < 0) {
+        fail("adding and removing a watch: %m");
+    }
+    expect(fd, removed_wd, IN_IGNORED, NULL);
     int file_wd = inotify_add_watch(fd, s_file, IN_MODIFY);
-    if (dir_wd < 0 || file_wd < 0) {
-        fail("inotify_add_watch: %m");
+    if (dir_wd < 0 || file_wd != removed_wd + 1) {
+        fail("inotify_add_watch: %d, %m", file_wd);
     }
 
     test_waitsig();

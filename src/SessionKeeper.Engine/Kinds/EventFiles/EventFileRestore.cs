@@ -100,28 +100,64 @@ public static class EventFileRestore
     }
 
     /// <summary>
-    /// inotify_init1, then each watch by path in increasing wd order. A new instance hands
-    /// out wds from 1 upwards, so the numbers match when the saved ones have no gaps (no
-    /// watch was removed before the dump); otherwise the restore fails, naming the watch,
-    /// since the program tells events apart by wd. Queued events are not restored.
+    /// inotify_init1, then each watch by path in increasing wd order. An instance hands out
+    /// wds in increasing order, one past the last it gave, also when watches were removed;
+    /// so a gap in the saved wds (watches removed before the dump) is skipped over by adding
+    /// and removing a watch on a file that is not watched. The removals queue IN_IGNORED
+    /// events, read away at the end while the instance is still non-blocking. Queued events
+    /// are not saved, and any the watches collect during the restore are dropped likewise.
     /// </summary>
     public static long OpenInotify(Injector task, FileEntry file)
     {
-        long fd = task.CallChecked(SyscallNumber.InotifyInit1, CreateFlags(file));
+        long fd = task.CallChecked(SyscallNumber.InotifyInit1, (ulong)(OpenFlags.O_NONBLOCK | OpenFlags.O_CLOEXEC));
         const InotifyMaskFlags kept = InotifyMaskFlags.IN_ALL_EVENTS | InotifyMaskFlags.IN_EXCL_UNLINK | InotifyMaskFlags.IN_ONESHOT;
+        string filler = s_fillers.First(f => !file.Inotify.Watches.Any(w => w.Target.Path == f));
+        int next = 1;
+        bool filled = false;
         foreach (InotifyWatch watch in file.Inotify.Watches.OrderBy(w => w.Wd))
         {
+            if (watch.Wd - next > MaxWatchGap)
+            {
+                throw new InvalidOperationException($"inotify watch {watch.Wd} follows a gap of more than {MaxWatchGap} removed watches");
+            }
+            for (; next < watch.Wd; next++)
+            {
+                long dummy = AddWatch(task, fd, filler, (uint)InotifyMaskFlags.IN_ALL_EVENTS);
+                task.CallChecked(SyscallNumber.InotifyRmWatch, (ulong)fd, (ulong)dummy);
+                filled = true;
+            }
             // The saved path names the watched inode itself, so a symbolic link is not followed.
-            ulong mask = (watch.Mask & (uint)kept) | (uint)InotifyMaskFlags.IN_DONT_FOLLOW;
-            ulong path = task.WriteScratch(Encoding.UTF8.GetBytes(watch.Target.Path + "\0"), PathOffset);
-            long wd = task.CallChecked(SyscallNumber.InotifyAddWatch, (ulong)fd, path, mask);
+            long wd = AddWatch(task, fd, watch.Target.Path, (watch.Mask & (uint)kept) | (uint)InotifyMaskFlags.IN_DONT_FOLLOW);
             if (wd != watch.Wd)
             {
-                throw new InvalidOperationException(
-                    $"inotify watch on {watch.Target.Path} came back as wd {wd} instead of {watch.Wd} (watches removed before the dump left gaps that cannot be reproduced yet)");
+                throw new InvalidOperationException($"inotify watch on {watch.Target.Path} came back as wd {wd} instead of {watch.Wd}");
+            }
+            next = watch.Wd + 1;
+        }
+        if (filled)
+        {
+            ulong buffer = task.Scratch + PathOffset;
+            while (task.Call(SyscallNumber.Read, (ulong)fd, buffer, 4096) > 0)
+            {
             }
         }
+        if ((file.Flags & (uint)OpenFlags.O_NONBLOCK) == 0)
+        {
+            task.CallChecked(SyscallNumber.Fcntl, (ulong)fd, (ulong)FcntlCommand.F_SETFL, 0);
+        }
         return fd;
+    }
+
+    // Files to hold the wds of removed watches for a moment: any that the instance does not watch.
+    private static readonly string[] s_fillers = ["/", "/proc", "/dev"];
+
+    // Beyond this many removed watches in a row, reproducing the numbers costs too many calls.
+    private const int MaxWatchGap = 65536;
+
+    private static long AddWatch(Injector task, long fd, string path, uint mask)
+    {
+        ulong address = task.WriteScratch(Encoding.UTF8.GetBytes(path + "\0"), PathOffset);
+        return task.CallChecked(SyscallNumber.InotifyAddWatch, (ulong)fd, address, mask);
     }
 
     /// <summary>

@@ -14,6 +14,16 @@ public enum FdKind
     MemoryDevice,
     /// <summary>A file under /proc or /sys: reopened by path on restore.</summary>
     ProcFs,
+    /// <summary>An epoll instance.</summary>
+    Epoll,
+    /// <summary>An eventfd.</summary>
+    Eventfd,
+    /// <summary>A signalfd.</summary>
+    Signalfd,
+    /// <summary>A timerfd.</summary>
+    Timerfd,
+    /// <summary>An inotify instance.</summary>
+    Inotify,
 }
 
 /// <summary>One classified descriptor of a frozen process.</summary>
@@ -53,7 +63,8 @@ public static class FdClassifier
         }
         foreach (FdEntry fd in fds)
         {
-            if (fd.Kind != FdTargetKind.Path)
+            FdKind? anonKind = AnonKind(fd.Kind);
+            if (fd.Kind != FdTargetKind.Path && anonKind is null)
             {
                 throw new UnsupportedObjectException(pid, fd.Fd, KindName(fd.Kind), fd.Target);
             }
@@ -65,7 +76,7 @@ public static class FdClassifier
             }
             Stat st = Interop.Fstat(copy);
             string path = fd.Path ?? fd.Target;
-            FdKind kind = (st.Mode & Stat.TypeMask) switch
+            FdKind kind = anonKind ?? (st.Mode & Stat.TypeMask) switch
             {
                 Stat.TypeRegular when IsProcFs(path) => FdKind.ProcFs,
                 Stat.TypeRegular => FdKind.RegularFile,
@@ -81,6 +92,17 @@ public static class FdClassifier
         }
         return result;
     }
+
+    /// <summary>The anonymous-inode kinds the dumper saves (from their fdinfo).</summary>
+    private static FdKind? AnonKind(FdTargetKind kind) => kind switch
+    {
+        FdTargetKind.Epoll => FdKind.Epoll,
+        FdTargetKind.Eventfd => FdKind.Eventfd,
+        FdTargetKind.Signalfd => FdKind.Signalfd,
+        FdTargetKind.Timerfd => FdKind.Timerfd,
+        FdTargetKind.Inotify => FdKind.Inotify,
+        _ => null,
+    };
 
     private static bool IsProcFs(string path)
         => path.StartsWith("/proc/", StringComparison.Ordinal) || path.StartsWith("/sys/", StringComparison.Ordinal);

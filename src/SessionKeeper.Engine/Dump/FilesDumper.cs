@@ -1,3 +1,4 @@
+using SessionKeeper.Engine.Kinds.EventFiles;
 using SessionKeeper.Engine.ProcFs;
 using SessionKeeper.Native;
 using V1 = SessionKeeper.Images.V1;
@@ -63,6 +64,7 @@ public sealed class FilesDumper
                 });
             }
             dumper._fdsByPid[pid] = entries;
+            EventFileDump.LinkEpollTargets(dumper._files, entries);
         }
         return dumper;
     }
@@ -84,6 +86,11 @@ public sealed class FilesDumper
             case FdKind.RegularFile or FdKind.Directory or FdKind.MemoryDevice or FdKind.ProcFs:
                 entry.Regular = DescribeRegular(fd);
                 break;
+            case FdKind.Eventfd: entry.Eventfd = EventFileDump.DescribeEventfd(fd); break;
+            case FdKind.Signalfd: entry.Signalfd = EventFileDump.DescribeSignalfd(fd); break;
+            case FdKind.Timerfd: entry.Timerfd = EventFileDump.DescribeTimerfd(fd); break;
+            case FdKind.Inotify: entry.Inotify = EventFileDump.DescribeInotify(fd); break;
+            case FdKind.Epoll: entry.Epoll = EventFileDump.DescribeEpoll(fd); break;
             default:
                 throw new UnsupportedObjectException(fd.Pid, fd.Fd, fd.Kind.ToString(), fd.Path);
         }

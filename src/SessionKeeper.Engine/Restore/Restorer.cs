@@ -5,6 +5,7 @@ using System.Text;
 using MapEntry = SessionKeeper.Engine.ProcFs.MapEntry;
 using MapPathKind = SessionKeeper.Engine.ProcFs.MapPathKind;
 using ProcFsReader = SessionKeeper.Engine.ProcFs.ProcFsReader;
+using SessionKeeper.Engine.Kinds.EventFiles;
 using SessionKeeper.Engine.Kinds.Namespaces;
 using SessionKeeper.Images.V1;
 using SessionKeeper.Native;
@@ -461,7 +462,7 @@ public sealed partial class Restorer
             }
         }
         List<int> received = placed.Values.ToList();
-        foreach (FdEntry fd in fds)
+        foreach (FdEntry fd in fds.OrderBy(f => EventFileRestore.RestoreOrder(_images.Files[f.FileId])))
         {
             ulong cloexec = fd.Cloexec ? (ulong)OpenFlags.O_CLOEXEC : 0;
             if (placed.TryGetValue(fd.FileId, out int source))
@@ -500,6 +501,11 @@ public sealed partial class Restorer
     private long OpenFile(Injector task, int pid, FileEntry file) => file.KindCase switch
     {
         FileEntry.KindOneofCase.Regular => OpenRegularFile(task, file),
+        FileEntry.KindOneofCase.Eventfd => EventFileRestore.OpenEventfd(task, file),
+        FileEntry.KindOneofCase.Signalfd => EventFileRestore.OpenSignalfd(task, file),
+        FileEntry.KindOneofCase.Timerfd => EventFileRestore.OpenTimerfd(task, file, _progress),
+        FileEntry.KindOneofCase.Inotify => EventFileRestore.OpenInotify(task, file),
+        FileEntry.KindOneofCase.Epoll => EventFileRestore.OpenEpoll(task, file, _images.Fds[pid]),
         _ => throw new RestoreException(pid, $"file {file.Id}", $"file kind {file.KindCase} cannot be restored yet"),
     };
 

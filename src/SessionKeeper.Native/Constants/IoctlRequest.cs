@@ -72,4 +72,6 @@ public enum IoctlRequest : uint
     SIOCGIFFLAGS = 0x8913,
     /// <summary>SIOCSIFFLAGS: set a network device's flags (<see cref="IfReqFlags"/>); needs CAP_NET_ADMIN.</summary>
     SIOCSIFFLAGS = 0x8914,
+    /// <summary>TFD_IOC_SET_TICKS: set a timerfd's unread expirations (u64*); only with CONFIG_CHECKPOINT_RESTORE, else ENOTTY.</summary>
+    TFD_IOC_SET_TICKS = 0x40085400,
 }

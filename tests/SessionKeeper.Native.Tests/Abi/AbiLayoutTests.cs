@@ -15,7 +15,7 @@ public sealed class AbiLayoutTests
         typeof(PtracePeekSigInfoArgs), typeof(SigInfo), typeof(StackT), typeof(Rlimit),
         typeof(Timespec), typeof(Timeval), typeof(ItimerVal), typeof(ItimerSpec), typeof(Stat),
         typeof(SockAddrUn), typeof(SockAddrIn), typeof(SockAddrIn6), typeof(Ucred),
-        typeof(KcmpEpollSlot), typeof(IfReqFlags),
+        typeof(KcmpEpollSlot), typeof(IfReqFlags), typeof(EpollEvent), typeof(FileHandleHeader),
     ];
 
     private static readonly Type[] s_enums =
@@ -25,7 +25,8 @@ public sealed class AbiLayoutTests
         typeof(SocketOption), typeof(TcpOption), typeof(TcpRepairMode), typeof(TcpQueue),
         typeof(TcpOptionKind), typeof(MsgFlags), typeof(ScmType), typeof(ShutdownHow),
         typeof(OpenFlags), typeof(FcntlCommand), typeof(SeekWhence), typeof(InterfaceFlags),
-        typeof(MountFlags),
+        typeof(MountFlags), typeof(EpollOperation), typeof(EventfdFlags), typeof(TimerfdSettimeFlags),
+        typeof(InotifyMaskFlags),
     ];
 
     /// <summary>Members the installed headers cannot confirm, and why.</summary>

@@ -7,6 +7,10 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/uio.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <sys/user.h>
 #include <netinet/in.h>
@@ -159,6 +163,21 @@ void abi_glibc(void)
     C(KcmpType, KCMP_IO);
     C(KcmpType, KCMP_SYSVSEM);
     C(KcmpType, KCMP_EPOLL_TFD);
+
+    S(EpollEvent, struct epoll_event);
+    F(EpollEvent, Events, struct epoll_event, events);
+    F(EpollEvent, Data, struct epoll_event, data);
+    S(FileHandleHeader, struct file_handle);
+    F(FileHandleHeader, HandleBytes, struct file_handle, handle_bytes);
+    F(FileHandleHeader, HandleType, struct file_handle, handle_type);
+    C(EpollOperation, EPOLL_CTL_ADD);
+    C(EventfdFlags, EFD_SEMAPHORE);
+    C(TimerfdSettimeFlags, TFD_TIMER_ABSTIME);
+    C(TimerfdSettimeFlags, TFD_TIMER_CANCEL_ON_SET);
+    C(InotifyMaskFlags, IN_ALL_EVENTS);
+    C(InotifyMaskFlags, IN_DONT_FOLLOW);
+    C(InotifyMaskFlags, IN_EXCL_UNLINK);
+    C(InotifyMaskFlags, IN_ONESHOT);
 
     C(PrctlOption, PR_SET_PDEATHSIG);
     C(PrctlOption, PR_GET_PDEATHSIG);

@@ -14,6 +14,8 @@ public enum FdKind
     MemoryDevice,
     /// <summary>A file under /proc or /sys: reopened by path on restore.</summary>
     ProcFs,
+    /// <summary>A unix domain socket (Kinds/UnixSockets).</summary>
+    UnixSocket,
 }
 
 /// <summary>One classified descriptor of a frozen process.</summary>
@@ -53,7 +55,7 @@ public static class FdClassifier
         }
         foreach (FdEntry fd in fds)
         {
-            if (fd.Kind != FdTargetKind.Path)
+            if (fd.Kind is not (FdTargetKind.Path or FdTargetKind.Socket))
             {
                 throw new UnsupportedObjectException(pid, fd.Fd, KindName(fd.Kind), fd.Target);
             }
@@ -73,13 +75,22 @@ public static class FdClassifier
                 Stat.TypeCharDevice when Major(st.Rdev) == MemDeviceMajor => FdKind.MemoryDevice,
                 Stat.TypeCharDevice => throw new UnsupportedObjectException(pid, fd.Fd, $"character device {Major(st.Rdev)}:{Minor(st.Rdev)}", fd.Target),
                 Stat.TypeFifo => throw new UnsupportedObjectException(pid, fd.Fd, "fifo", fd.Target),
-                Stat.TypeSocket => throw new UnsupportedObjectException(pid, fd.Fd, "socket", fd.Target),
+                Stat.TypeSocket => SocketKind(pid, fd, copy),
                 Stat.TypeBlockDevice => throw new UnsupportedObjectException(pid, fd.Fd, "block device", fd.Target),
                 uint other => throw new UnsupportedObjectException(pid, fd.Fd, $"file of type 0x{other:x}", fd.Target),
             };
             result.Add(new ClassifiedFd(pid, fd.Fd, kind, path, st, info, fd.Deleted && kind == FdKind.RegularFile));
         }
         return result;
+    }
+
+    /// <summary>Unix sockets are saved; sockets of other families are refused, naming the family.</summary>
+    private static FdKind SocketKind(int pid, FdEntry fd, SafeFd copy)
+    {
+        int family = Interop.GetSockOpt(copy, SocketOption.SO_DOMAIN);
+        return family == (int)SocketFamily.AF_UNIX
+            ? FdKind.UnixSocket
+            : throw new UnsupportedObjectException(pid, fd.Fd, $"socket of family {family}", fd.Target);
     }
 
     private static bool IsProcFs(string path)

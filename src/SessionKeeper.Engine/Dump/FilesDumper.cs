@@ -1,3 +1,4 @@
+using SessionKeeper.Engine.Kinds.UnixSockets;
 using SessionKeeper.Engine.ProcFs;
 using SessionKeeper.Native;
 using V1 = SessionKeeper.Images.V1;
@@ -24,8 +25,9 @@ public sealed class FilesDumper
     public IReadOnlyList<V1.FdEntry> FdsOf(int pid) => _fdsByPid.TryGetValue(pid, out List<V1.FdEntry>? fds) ? fds : [];
 
     /// <summary>Builds the entries for every process's fds; the tree must still be frozen.</summary>
-    public static FilesDumper Build(IEnumerable<(int Pid, List<ClassifiedFd> Fds)> tables)
+    public static FilesDumper Build(IEnumerable<(int Pid, List<ClassifiedFd> Fds)> tables, UnixSocketDump? unixSockets = null)
     {
+        unixSockets ??= UnixSocketDump.Empty;
         var dumper = new FilesDumper();
         // Representatives of each description seen so far, grouped by (dev, ino).
         var seen = new Dictionary<(ulong Dev, ulong Ino), List<(ClassifiedFd Fd, uint Id)>>();
@@ -52,7 +54,7 @@ public sealed class FilesDumper
                 if (id is null)
                 {
                     id = (uint)dumper._files.Count + 1;
-                    dumper._files.Add(Describe(fd, id.Value));
+                    dumper._files.Add(Describe(fd, id.Value, unixSockets));
                     candidates.Add((fd, id.Value));
                 }
                 entries.Add(new V1.FdEntry
@@ -71,7 +73,7 @@ public sealed class FilesDumper
     /// The file entry of one open file description: id, status flags, and the part of its
     /// kind. One method per kind of file.
     /// </summary>
-    private static V1.FileEntry Describe(ClassifiedFd fd, uint id)
+    private static V1.FileEntry Describe(ClassifiedFd fd, uint id, UnixSocketDump unixSockets)
     {
         var entry = new V1.FileEntry
         {
@@ -83,6 +85,9 @@ public sealed class FilesDumper
         {
             case FdKind.RegularFile or FdKind.Directory or FdKind.MemoryDevice or FdKind.ProcFs:
                 entry.Regular = DescribeRegular(fd);
+                break;
+            case FdKind.UnixSocket:
+                entry.UnixSocket = unixSockets.Describe(fd);
                 break;
             default:
                 throw new UnsupportedObjectException(fd.Pid, fd.Fd, fd.Kind.ToString(), fd.Path);

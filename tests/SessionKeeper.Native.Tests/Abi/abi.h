@@ -25,5 +25,6 @@ void abi_tcp(void);
 void abi_netinet_tcp(void);
 void abi_ptrace(void);
 void abi_netns(void);
+void abi_unix_diag(void);
 
 #endif

@@ -10,5 +10,6 @@ int main(void)
     abi_netinet_tcp();
     abi_ptrace();
     abi_netns();
+    abi_unix_diag();
     return 0;
 }

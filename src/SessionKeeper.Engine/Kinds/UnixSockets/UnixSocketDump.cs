@@ -70,6 +70,11 @@ public sealed class UnixSocketDump
         }
         var socket = new V1.UnixSocket { Inode = entry.Inode, Type = (V1.SocketType)entry.Type, Shutdown = entry.Shutdown };
         SetName(socket, entry.Name, fd.Pid);
+        if (socket.NameCase == V1.UnixSocket.NameOneofCase.Path && !socket.Path.StartsWith('/'))
+        {
+            // bind() took it relative to the binder's working directory then, which is not recorded.
+            throw new UnsupportedObjectException(fd.Pid, fd.Fd, "unix socket", $"{Describe(socket)} is bound to a relative path");
+        }
         if (entry.State == UnixDiagEntry.Listen)
         {
             socket.State = V1.UnixSocketState.Listening;

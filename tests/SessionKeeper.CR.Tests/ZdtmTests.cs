@@ -27,7 +27,7 @@ public sealed class ZdtmTests
 
     /// <summary>
     /// Programs whose trees hold objects the engine refuses to dump today (pipes, terminals,
-    /// sockets come with the terminals-and-IPC work); they run through the no-op step only.
+    /// pipes and terminals are next); they run through the no-op step only.
     /// </summary>
     private static readonly HashSet<string> s_needIpc = ["streaming/pipe_stream"];
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using Google.Protobuf.WellKnownTypes;
 using SessionKeeper.Engine.Kinds.Namespaces;
+using SessionKeeper.Engine.Kinds.UnixSockets;
 using SessionKeeper.Engine.Memory;
 using SessionKeeper.Engine.ProcFs;
 using SessionKeeper.Images;
@@ -128,6 +129,7 @@ public static class Dumper
                 fdTables.Add((pid, FdClassifier.Classify(pid)));
                 smaps[pid] = MmDumper.CheckMappings(pid);
             }
+            UnixSocketDump unixSockets = UnixSocketDump.Inspect(fdTables);
             options.Progress?.Invoke($"checked fds and mappings at {clock.Elapsed.TotalMilliseconds:F1} ms");
 
             // 2. Read everything into memory.
@@ -171,7 +173,7 @@ public static class Dumper
                     $"{mm.PageCount} pages in {mm.VectoredCalls} process_vm_readv calls, at {clock.Elapsed.TotalMilliseconds:F1} ms");
             }
             state.Namespaces.CollectFromInit(tracer, tree);
-            state.Files = FilesDumper.Build(fdTables);
+            state.Files = FilesDumper.Build(fdTables, unixSockets);
 
             state.FreezeDuration = clock.Elapsed;
             if (options.Mode == DumpMode.LeaveRunning)

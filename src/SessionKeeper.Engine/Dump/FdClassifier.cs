@@ -24,6 +24,8 @@ public enum FdKind
     Timerfd,
     /// <summary>An inotify instance.</summary>
     Inotify,
+    /// <summary>A unix domain socket (Kinds/UnixSockets).</summary>
+    UnixSocket,
 }
 
 /// <summary>One classified descriptor of a frozen process.</summary>
@@ -64,7 +66,7 @@ public static class FdClassifier
         foreach (FdEntry fd in fds)
         {
             FdKind? anonKind = AnonKind(fd.Kind);
-            if (fd.Kind != FdTargetKind.Path && anonKind is null)
+            if (fd.Kind is not (FdTargetKind.Path or FdTargetKind.Socket) && anonKind is null)
             {
                 throw new UnsupportedObjectException(pid, fd.Fd, KindName(fd.Kind), fd.Target);
             }
@@ -84,7 +86,7 @@ public static class FdClassifier
                 Stat.TypeCharDevice when Major(st.Rdev) == MemDeviceMajor => FdKind.MemoryDevice,
                 Stat.TypeCharDevice => throw new UnsupportedObjectException(pid, fd.Fd, $"character device {Major(st.Rdev)}:{Minor(st.Rdev)}", fd.Target),
                 Stat.TypeFifo => throw new UnsupportedObjectException(pid, fd.Fd, "fifo", fd.Target),
-                Stat.TypeSocket => throw new UnsupportedObjectException(pid, fd.Fd, "socket", fd.Target),
+                Stat.TypeSocket => SocketKind(pid, fd, copy),
                 Stat.TypeBlockDevice => throw new UnsupportedObjectException(pid, fd.Fd, "block device", fd.Target),
                 uint other => throw new UnsupportedObjectException(pid, fd.Fd, $"file of type 0x{other:x}", fd.Target),
             };
@@ -103,6 +105,14 @@ public static class FdClassifier
         FdTargetKind.Inotify => FdKind.Inotify,
         _ => null,
     };
+    /// <summary>Unix sockets are saved; sockets of other families are refused, naming the family.</summary>
+    private static FdKind SocketKind(int pid, FdEntry fd, SafeFd copy)
+    {
+        int family = Interop.GetSockOpt(copy, SocketOption.SO_DOMAIN);
+        return family == (int)SocketFamily.AF_UNIX
+            ? FdKind.UnixSocket
+            : throw new UnsupportedObjectException(pid, fd.Fd, $"socket of family {family}", fd.Target);
+    }
 
     private static bool IsProcFs(string path)
         => path.StartsWith("/proc/", StringComparison.Ordinal) || path.StartsWith("/sys/", StringComparison.Ordinal);

@@ -1,4 +1,5 @@
 using SessionKeeper.Engine.Kinds.EventFiles;
+using SessionKeeper.Engine.Kinds.UnixSockets;
 using SessionKeeper.Engine.ProcFs;
 using SessionKeeper.Native;
 using V1 = SessionKeeper.Images.V1;
@@ -25,8 +26,9 @@ public sealed class FilesDumper
     public IReadOnlyList<V1.FdEntry> FdsOf(int pid) => _fdsByPid.TryGetValue(pid, out List<V1.FdEntry>? fds) ? fds : [];
 
     /// <summary>Builds the entries for every process's fds; the tree must still be frozen.</summary>
-    public static FilesDumper Build(IEnumerable<(int Pid, List<ClassifiedFd> Fds)> tables)
+    public static FilesDumper Build(IEnumerable<(int Pid, List<ClassifiedFd> Fds)> tables, UnixSocketDump? unixSockets = null)
     {
+        unixSockets ??= UnixSocketDump.Empty;
         var dumper = new FilesDumper();
         // Representatives of each description seen so far, grouped by (dev, ino).
         var seen = new Dictionary<(ulong Dev, ulong Ino), List<(ClassifiedFd Fd, uint Id)>>();
@@ -53,7 +55,7 @@ public sealed class FilesDumper
                 if (id is null)
                 {
                     id = (uint)dumper._files.Count + 1;
-                    dumper._files.Add(Describe(fd, id.Value));
+                    dumper._files.Add(Describe(fd, id.Value, unixSockets));
                     candidates.Add((fd, id.Value));
                 }
                 entries.Add(new V1.FdEntry
@@ -73,7 +75,7 @@ public sealed class FilesDumper
     /// The file entry of one open file description: id, status flags, and the part of its
     /// kind. One method per kind of file.
     /// </summary>
-    private static V1.FileEntry Describe(ClassifiedFd fd, uint id)
+    private static V1.FileEntry Describe(ClassifiedFd fd, uint id, UnixSocketDump unixSockets)
     {
         var entry = new V1.FileEntry
         {
@@ -91,6 +93,9 @@ public sealed class FilesDumper
             case FdKind.Timerfd: entry.Timerfd = EventFileDump.DescribeTimerfd(fd); break;
             case FdKind.Inotify: entry.Inotify = EventFileDump.DescribeInotify(fd); break;
             case FdKind.Epoll: entry.Epoll = EventFileDump.DescribeEpoll(fd); break;
+            case FdKind.UnixSocket:
+                entry.UnixSocket = unixSockets.Describe(fd);
+                break;
             default:
                 throw new UnsupportedObjectException(fd.Pid, fd.Fd, fd.Kind.ToString(), fd.Path);
         }

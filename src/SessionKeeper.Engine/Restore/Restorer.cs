@@ -7,6 +7,7 @@ using MapPathKind = SessionKeeper.Engine.ProcFs.MapPathKind;
 using ProcFsReader = SessionKeeper.Engine.ProcFs.ProcFsReader;
 using SessionKeeper.Engine.Kinds.EventFiles;
 using SessionKeeper.Engine.Kinds.Namespaces;
+using SessionKeeper.Engine.Kinds.UnixSockets;
 using SessionKeeper.Images.V1;
 using SessionKeeper.Native;
 using SessionKeeper.ProcessControl;
@@ -33,6 +34,7 @@ public sealed partial class Restorer
     private readonly Dictionary<int, Injector> _tasks = [];
     private Injector? _host;
     private FdDelivery? _delivery;
+    private UnixSocketRestore? _unixSockets;
 
     // Open file description id → the (image pid, fd) that opened it first.
     private readonly Dictionary<uint, (int Pid, int Fd)> _fileOwners = [];
@@ -506,6 +508,7 @@ public sealed partial class Restorer
         FileEntry.KindOneofCase.Timerfd => EventFileRestore.OpenTimerfd(task, file, _progress),
         FileEntry.KindOneofCase.Inotify => EventFileRestore.OpenInotify(task, file),
         FileEntry.KindOneofCase.Epoll => EventFileRestore.OpenEpoll(task, file, _images.Fds[pid]),
+        FileEntry.KindOneofCase.UnixSocket => OpenUnixSocket(task, file),
         _ => throw new RestoreException(pid, $"file {file.Id}", $"file kind {file.KindCase} cannot be restored yet"),
     };
 
@@ -517,6 +520,14 @@ public sealed partial class Restorer
     {
         _delivery ??= new FdDelivery();
         return Step(task, $"receive {what}", () => _delivery.Deliver(task, [fd], 0)[0]);
+    }
+
+    /// <summary>A unix socket made by keeper in the task's network namespace (Kinds/UnixSockets), handed over.</summary>
+    private long OpenUnixSocket(Injector task, FileEntry file)
+    {
+        _unixSockets ??= new UnixSocketRestore(_images.Files.Values);
+        using SafeFd socket = _unixSockets.Create(task.Thread.Pid, file);
+        return DeliverFile(task, socket, UnixSocketDump.Describe(file.UnixSocket));
     }
 
     /// <summary>
@@ -603,6 +614,8 @@ public sealed partial class Restorer
     {
         _delivery?.Dispose();
         _delivery = null;
+        _unixSockets?.Dispose();
+        _unixSockets = null;
         CloseSharedMemory();
         if (_host is null)
         {

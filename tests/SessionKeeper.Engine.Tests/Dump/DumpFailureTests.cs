@@ -7,7 +7,7 @@ namespace SessionKeeper.Engine.Tests.Dump;
 
 /// <summary>A dump that fails, for whatever reason, leaves the tree exactly as it ran: nothing traced, nothing stopped.</summary>
 [TestFixture]
-public sealed class DumpFailureTests
+public sealed partial class DumpFailureTests
 {
     private string _imageDir = null!;
 

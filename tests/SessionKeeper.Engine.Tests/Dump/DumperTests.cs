@@ -223,26 +223,63 @@ public sealed class DumperTests
     }
 
     [Test]
-    public void Dump_SocketpairFd_FailsUpFrontWritesNothingAndReleasesTheTree()
+    public void Dump_SocketConnectedOutsideTheTree_FailsUpFrontWritesNothingAndReleasesTheTree()
+    {
+        using DumpTarget target = DumpTarget.StartPattern("outsidepeer");
+        int socketFd = target.IntValue("socket");
+        int outside = target.IntValue("outside");
+        try
+        {
+            var error = Assert.Throws<UnsupportedObjectException>(() => Dumper.Dump(target.Pid, _imageDir, new DumpOptions()));
+            TestContext.Out.WriteLine(error!.Message);
+            Assert.Multiple(() =>
+            {
+                Assert.That(error.Pid, Is.EqualTo(target.Pid));
+                Assert.That(error.Fd, Is.EqualTo(socketFd));
+                Assert.That(error.Kind, Is.EqualTo("unix socket"));
+                Assert.That(error.Message, Does.Contain("outside the tree").And.Contain($"pid {outside}"), "names the peer's holder");
+                Assert.That(Directory.Exists(_imageDir) && Directory.EnumerateFileSystemEntries(_imageDir).Any(), Is.False, "nothing written");
+                Assert.That(DumpTarget.TracerPid(target.Pid), Is.Zero, "not traced any more");
+                Assert.That(DumpTarget.State(target.Pid), Is.EqualTo('S'));
+            });
+            // Still answers: the SIGUSR1 handler runs and pause() returns into the loop.
+            Interop.Kill(target.Pid, Signals.SIGUSR1);
+            Thread.Sleep(50);
+            Assert.That(DumpTarget.State(target.Pid), Is.EqualTo('S'));
+        }
+        finally
+        {
+            Interop.TryKill(outside, Signals.SIGKILL);
+        }
+    }
+
+    [Test]
+    public void Dump_Socketpair_SavesBothEndsAsPeersWithTheQueuedData()
     {
         using DumpTarget target = DumpTarget.StartPattern("socketpair");
-        int socketFd = target.IntValue("socket");
+        DumpLogged(target.Pid, DumpMode.LeaveRunning);
 
-        var error = Assert.Throws<UnsupportedObjectException>(() => Dumper.Dump(target.Pid, _imageDir, new DumpOptions()));
-        TestContext.Out.WriteLine(error!.Message);
+        List<FileEntry> files = ImageReader.ReadFile<FileEntry>(Path.Combine(_imageDir, "files.img"));
+        List<FdEntry> fds = ImageReader.ReadFile<FdEntry>(Path.Combine(_imageDir, $"fdinfo-{target.Pid}.img"));
+        UnixSocket Socket(string key) => files.Single(f => f.Id == fds.Single(d => d.Fd == (uint)target.IntValue(key)).FileId).UnixSocket;
+        UnixSocket first = Socket("socket");
+        UnixSocket second = Socket("peersocket");
         Assert.Multiple(() =>
         {
-            Assert.That(error.Pid, Is.EqualTo(target.Pid));
-            Assert.That(error.Fd, Is.EqualTo(socketFd));
-            Assert.That(error.Kind, Is.EqualTo("socket"));
-            Assert.That(Directory.Exists(_imageDir) && Directory.EnumerateFileSystemEntries(_imageDir).Any(), Is.False, "nothing written");
-            Assert.That(DumpTarget.TracerPid(target.Pid), Is.Zero, "not traced any more");
-            Assert.That(DumpTarget.State(target.Pid), Is.EqualTo('S'));
+            Assert.That(first.State, Is.EqualTo(UnixSocketState.Connected));
+            Assert.That(first.Type, Is.EqualTo(SocketType.Stream));
+            Assert.That(first.PeerInode, Is.EqualTo(second.Inode));
+            Assert.That(second.PeerInode, Is.EqualTo(first.Inode));
+            Assert.That(first.ReceiveQueue.Select(q => q.ToStringUtf8()), Is.EqualTo(new[] { "hello" }));
+            Assert.That(second.ReceiveQueue, Is.Empty);
+            Assert.That(first.Options.PeekOffset, Is.EqualTo(-1), "SO_PEEK_OFF put back");
         });
-        // Still answers: the SIGUSR1 handler runs and pause() returns into the loop.
-        Interop.Kill(target.Pid, Signals.SIGUSR1);
-        Thread.Sleep(50);
-        Assert.That(DumpTarget.State(target.Pid), Is.EqualTo('S'));
+        // The queue was only peeked at: the data is still there for the process.
+        using SafeFd pidfd = Interop.PidfdOpen(target.Pid);
+        using SafeFd copy = Interop.PidfdGetfd(pidfd, target.IntValue("socket"));
+        byte[] buffer = new byte[16];
+        Assert.That(Interop.Receive(copy, buffer, MsgFlags.MSG_DONTWAIT), Is.EqualTo(5));
+        Assert.That(Interop.GetSockOpt(copy, SocketOption.SO_PEEK_OFF), Is.EqualTo(-1));
     }
 
     [Test]

@@ -1,7 +1,9 @@
 /* A dump target with known state: 16 MiB of anonymous memory holding a pattern (each 8-byte
  * word is 0x4b45455000000000 | page index), a SIGUSR1 handler, SIGPIPE ignored, SIGUSR2
- * blocked, a file open at position 123 (as fd 3), optionally a socketpair or a second thread
- * with its own sigaltstack. It writes
+ * blocked, a file open at position 123 (as fd 3), optionally a socketpair (with "hello" queued
+ * on its first end), a socketpair whose other end a process outside the tree holds
+ * ("outsidepeer": a grandchild whose parent exited at once), or a second thread with its own
+ * sigaltstack. It writes
  * "key=value" lines to DIR/ready and then waits in pause(). */
 #include <fcntl.h>
 #include <pthread.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void on_usr1(int signo) { (void)signo; }
@@ -59,8 +62,34 @@ int main(int argc, char **argv)
     lseek(fd, 123, SEEK_SET);
 
     int pair[2] = { -1, -1 };
-    if (argc > 2 && strcmp(argv[2], "socketpair") == 0 && socketpair(AF_UNIX, SOCK_STREAM, 0, pair) < 0)
-        return 3;
+    if (argc > 2 && strcmp(argv[2], "socketpair") == 0) {
+        if (socketpair(AF_UNIX, SOCK_STREAM, 0, pair) < 0 || write(pair[1], "hello", 5) != 5)
+            return 3;
+    }
+    pid_t outside = 0;
+    if (argc > 2 && strcmp(argv[2], "outsidepeer") == 0) {
+        int report[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM, 0, pair) < 0 || pipe(report) < 0)
+            return 3;
+        pid_t child = fork();
+        if (child == 0) {
+            pid_t grandchild = fork();
+            if (grandchild == 0) {
+                close(pair[0]);
+                for (;;)
+                    pause();
+            }
+            write(report[1], &grandchild, sizeof grandchild);
+            _exit(0);
+        }
+        waitpid(child, NULL, 0);
+        if (read(report[0], &outside, sizeof outside) != sizeof outside)
+            return 3;
+        close(report[0]);
+        close(report[1]);
+        close(pair[1]);
+        pair[1] = -1;
+    }
 
     volatile unsigned long altstack = 0;
     pthread_t thread;
@@ -74,7 +103,7 @@ int main(int argc, char **argv)
     snprintf(ready, sizeof ready, "%s/ready", dir);
     snprintf(temp, sizeof temp, "%s/ready.tmp", dir);
     FILE *out = fopen(temp, "w");
-    fprintf(out, "area=%lu\nfd=%d\nsocket=%d\naltstack=%lu\n", (unsigned long)(uintptr_t)area, fd, pair[0], altstack);
+    fprintf(out, "area=%lu\nfd=%d\nsocket=%d\npeersocket=%d\noutside=%d\naltstack=%lu\n", (unsigned long)(uintptr_t)area, fd, pair[0], pair[1], (int)outside, altstack);
     fclose(out);
     rename(temp, ready);
     for (;;)

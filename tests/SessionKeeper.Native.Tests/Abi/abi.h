@@ -26,5 +26,6 @@ void abi_netinet_tcp(void);
 void abi_ptrace(void);
 void abi_netns(void);
 void abi_timerfd(void);
+void abi_unix_diag(void);
 
 #endif

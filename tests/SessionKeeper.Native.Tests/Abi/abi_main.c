@@ -11,5 +11,6 @@ int main(void)
     abi_ptrace();
     abi_netns();
     abi_timerfd();
+    abi_unix_diag();
     return 0;
 }

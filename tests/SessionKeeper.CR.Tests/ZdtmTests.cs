@@ -26,8 +26,8 @@ public sealed class ZdtmTests
     ];
 
     /// <summary>
-    /// Programs whose trees hold objects the engine refuses to dump today (pipes, terminals,
-    /// pipes and terminals are next); they run through the no-op step only.
+    /// Programs whose trees hold objects the engine refuses to dump today (pipes; they are
+    /// next); they run through the no-op step only.
     /// </summary>
     private static readonly HashSet<string> s_needIpc = ["streaming/pipe_stream"];
 

@@ -43,7 +43,7 @@ public sealed class RestoreFailureTests
         Assert.That(error!.Message, Does.Contain(pages));
         // At most the zombie of the dumped original, which init reaps late.
         Assert.That(DumpTarget.State(pid), Is.AnyOf('?', 'Z'), "nothing was started");
-        Assert.That(CountHosts(), Is.EqualTo(hostsBefore));
+        Assert.That(CountHosts(), Is.LessThanOrEqualTo(hostsBefore));
     }
 
     [Test]
@@ -60,7 +60,7 @@ public sealed class RestoreFailureTests
             Assert.That(error!.Message, Does.Contain($"PID {sleeper.Pid}").And.Contain("sleep"));
             Assert.That(DumpTarget.State(sleeper.Pid), Is.EqualTo('S'), "the original is untouched");
             Assert.That(DumpTarget.TracerPid(sleeper.Pid), Is.Zero);
-            Assert.That(CountHosts(), Is.EqualTo(hostsBefore), "no restore host left behind");
+            Assert.That(CountHosts(), Is.LessThanOrEqualTo(hostsBefore), "no restore host left behind");
         });
     }
 
@@ -95,7 +95,7 @@ public sealed class RestoreFailureTests
             {
                 Assert.That(DumpTarget.WaitGone(pid, 5000), Is.True, $"pid {pid} was removed");
             }
-            Assert.That(CountHosts(), Is.EqualTo(hostsBefore), "no restore host left behind");
+            Assert.That(CountHosts(), Is.LessThanOrEqualTo(hostsBefore), "no restore host left behind");
             Assert.That(HashDirectory(_images), Is.EqualTo(before), "the images are untouched");
         });
     }

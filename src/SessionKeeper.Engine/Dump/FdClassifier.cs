@@ -14,6 +14,10 @@ public enum FdKind
     MemoryDevice,
     /// <summary>A file under /proc or /sys: reopened by path on restore.</summary>
     ProcFs,
+    /// <summary>An end of an anonymous pipe (pipe:[INODE]).</summary>
+    Pipe,
+    /// <summary>An end of a named pipe opened by path.</summary>
+    Fifo,
 }
 
 /// <summary>One classified descriptor of a frozen process.</summary>
@@ -53,7 +57,7 @@ public static class FdClassifier
         }
         foreach (FdEntry fd in fds)
         {
-            if (fd.Kind != FdTargetKind.Path)
+            if (fd.Kind is not (FdTargetKind.Path or FdTargetKind.Pipe))
             {
                 throw new UnsupportedObjectException(pid, fd.Fd, KindName(fd.Kind), fd.Target);
             }
@@ -72,7 +76,7 @@ public static class FdClassifier
                 Stat.TypeDirectory => FdKind.Directory,
                 Stat.TypeCharDevice when Major(st.Rdev) == MemDeviceMajor => FdKind.MemoryDevice,
                 Stat.TypeCharDevice => throw new UnsupportedObjectException(pid, fd.Fd, $"character device {Major(st.Rdev)}:{Minor(st.Rdev)}", fd.Target),
-                Stat.TypeFifo => throw new UnsupportedObjectException(pid, fd.Fd, "fifo", fd.Target),
+                Stat.TypeFifo => fd.Kind == FdTargetKind.Pipe ? FdKind.Pipe : FdKind.Fifo,
                 Stat.TypeSocket => throw new UnsupportedObjectException(pid, fd.Fd, "socket", fd.Target),
                 Stat.TypeBlockDevice => throw new UnsupportedObjectException(pid, fd.Fd, "block device", fd.Target),
                 uint other => throw new UnsupportedObjectException(pid, fd.Fd, $"file of type 0x{other:x}", fd.Target),

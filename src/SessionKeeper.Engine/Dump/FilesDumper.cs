@@ -1,3 +1,4 @@
+using SessionKeeper.Engine.Kinds.Pipes;
 using SessionKeeper.Engine.ProcFs;
 using SessionKeeper.Native;
 using V1 = SessionKeeper.Images.V1;
@@ -16,6 +17,7 @@ public sealed class FilesDumper
 
     private readonly List<V1.FileEntry> _files = [];
     private readonly Dictionary<int, List<V1.FdEntry>> _fdsByPid = [];
+    private readonly PipeDump _pipes = new();
 
     /// <summary>Every open file description, by id.</summary>
     public IReadOnlyList<V1.FileEntry> Files => _files;
@@ -52,7 +54,7 @@ public sealed class FilesDumper
                 if (id is null)
                 {
                     id = (uint)dumper._files.Count + 1;
-                    dumper._files.Add(Describe(fd, id.Value));
+                    dumper._files.Add(dumper.Describe(fd, id.Value));
                     candidates.Add((fd, id.Value));
                 }
                 entries.Add(new V1.FdEntry
@@ -64,6 +66,7 @@ public sealed class FilesDumper
             }
             dumper._fdsByPid[pid] = entries;
         }
+        dumper._pipes.Complete();
         return dumper;
     }
 
@@ -71,7 +74,7 @@ public sealed class FilesDumper
     /// The file entry of one open file description: id, status flags, and the part of its
     /// kind. One method per kind of file.
     /// </summary>
-    private static V1.FileEntry Describe(ClassifiedFd fd, uint id)
+    private V1.FileEntry Describe(ClassifiedFd fd, uint id)
     {
         var entry = new V1.FileEntry
         {
@@ -83,6 +86,12 @@ public sealed class FilesDumper
         {
             case FdKind.RegularFile or FdKind.Directory or FdKind.MemoryDevice or FdKind.ProcFs:
                 entry.Regular = DescribeRegular(fd);
+                break;
+            case FdKind.Pipe:
+                entry.Pipe = _pipes.DescribePipe(fd);
+                break;
+            case FdKind.Fifo:
+                entry.Fifo = _pipes.DescribeFifo(fd);
                 break;
             default:
                 throw new UnsupportedObjectException(fd.Pid, fd.Fd, fd.Kind.ToString(), fd.Path);

@@ -6,6 +6,7 @@ using MapEntry = SessionKeeper.Engine.ProcFs.MapEntry;
 using MapPathKind = SessionKeeper.Engine.ProcFs.MapPathKind;
 using ProcFsReader = SessionKeeper.Engine.ProcFs.ProcFsReader;
 using SessionKeeper.Engine.Kinds.Namespaces;
+using SessionKeeper.Engine.Kinds.Pipes;
 using SessionKeeper.Images.V1;
 using SessionKeeper.Native;
 using SessionKeeper.ProcessControl;
@@ -32,6 +33,7 @@ public sealed partial class Restorer
     private readonly Dictionary<int, Injector> _tasks = [];
     private Injector? _host;
     private FdDelivery? _delivery;
+    private PipeRestore? _pipes;
 
     // Open file description id → the (image pid, fd) that opened it first.
     private readonly Dictionary<uint, (int Pid, int Fd)> _fileOwners = [];
@@ -500,6 +502,7 @@ public sealed partial class Restorer
     private long OpenFile(Injector task, int pid, FileEntry file) => file.KindCase switch
     {
         FileEntry.KindOneofCase.Regular => OpenRegularFile(task, file),
+        FileEntry.KindOneofCase.Pipe or FileEntry.KindOneofCase.Fifo => DeliverFile(task, (_pipes ??= new(_images.Files.Values)).End(file, task.Thread.Pid), $"pipe end {file.Id}"),
         _ => throw new RestoreException(pid, $"file {file.Id}", $"file kind {file.KindCase} cannot be restored yet"),
     };
 
@@ -597,6 +600,7 @@ public sealed partial class Restorer
     {
         _delivery?.Dispose();
         _delivery = null;
+        _pipes?.Dispose();
         CloseSharedMemory();
         if (_host is null)
         {

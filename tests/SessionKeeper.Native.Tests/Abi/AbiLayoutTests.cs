@@ -25,7 +25,7 @@ public sealed class AbiLayoutTests
         typeof(SocketOption), typeof(TcpOption), typeof(TcpRepairMode), typeof(TcpQueue),
         typeof(TcpOptionKind), typeof(MsgFlags), typeof(ScmType), typeof(ShutdownHow),
         typeof(OpenFlags), typeof(FcntlCommand), typeof(SeekWhence), typeof(InterfaceFlags),
-        typeof(MountFlags),
+        typeof(MountFlags), typeof(SpliceFlags),
     ];
 
     /// <summary>Members the installed headers cannot confirm, and why.</summary>
@@ -37,6 +37,7 @@ public sealed class AbiLayoutTests
         "MsgFlags.None",
         "InterfaceFlags.None",
         "MountFlags.None",
+        "SpliceFlags.None",
     ];
 
     public static IEnumerable<Type> Structs => s_structs;

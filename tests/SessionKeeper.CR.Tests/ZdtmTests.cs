@@ -26,7 +26,7 @@ public sealed class ZdtmTests
     ];
 
     /// <summary>
-    /// Programs whose trees hold objects the engine refuses to dump today (pipes, terminals,
+    /// Programs whose trees hold objects the engine refuses to dump today (terminals and
     /// sockets come with the terminals-and-IPC work); they run through the no-op step only.
     /// </summary>
     private static readonly HashSet<string> s_needIpc = [];

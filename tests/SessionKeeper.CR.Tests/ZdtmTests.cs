@@ -26,10 +26,10 @@ public sealed class ZdtmTests
     ];
 
     /// <summary>
-    /// Programs whose trees hold objects the engine refuses to dump today (pipes; they are
-    /// next); they run through the no-op step only.
+    /// Programs whose trees hold objects the engine refuses to dump today; they run through
+    /// the no-op step only.
     /// </summary>
-    private static readonly HashSet<string> s_needIpc = ["streaming/pipe_stream"];
+    private static readonly HashSet<string> s_needIpc = [];
 
     private static IEnumerable<TestCaseData> Programs() =>
         from program in ZdtmProgram.Discover(ZdtmProgram.TestGroups)

@@ -26,6 +26,10 @@ public enum FdKind
     Inotify,
     /// <summary>A unix domain socket (Kinds/UnixSockets).</summary>
     UnixSocket,
+    /// <summary>An end of an anonymous pipe (pipe:[INODE]).</summary>
+    Pipe,
+    /// <summary>An end of a named pipe opened by path.</summary>
+    Fifo,
 }
 
 /// <summary>One classified descriptor of a frozen process.</summary>
@@ -66,7 +70,7 @@ public static class FdClassifier
         foreach (FdEntry fd in fds)
         {
             FdKind? anonKind = AnonKind(fd.Kind);
-            if (fd.Kind is not (FdTargetKind.Path or FdTargetKind.Socket) && anonKind is null)
+            if (fd.Kind is not (FdTargetKind.Path or FdTargetKind.Socket or FdTargetKind.Pipe) && anonKind is null)
             {
                 throw new UnsupportedObjectException(pid, fd.Fd, KindName(fd.Kind), fd.Target);
             }
@@ -85,7 +89,7 @@ public static class FdClassifier
                 Stat.TypeDirectory => FdKind.Directory,
                 Stat.TypeCharDevice when Major(st.Rdev) == MemDeviceMajor => FdKind.MemoryDevice,
                 Stat.TypeCharDevice => throw new UnsupportedObjectException(pid, fd.Fd, $"character device {Major(st.Rdev)}:{Minor(st.Rdev)}", fd.Target),
-                Stat.TypeFifo => throw new UnsupportedObjectException(pid, fd.Fd, "fifo", fd.Target),
+                Stat.TypeFifo => fd.Kind == FdTargetKind.Pipe ? FdKind.Pipe : FdKind.Fifo,
                 Stat.TypeSocket => SocketKind(pid, fd, copy),
                 Stat.TypeBlockDevice => throw new UnsupportedObjectException(pid, fd.Fd, "block device", fd.Target),
                 uint other => throw new UnsupportedObjectException(pid, fd.Fd, $"file of type 0x{other:x}", fd.Target),

@@ -1,5 +1,6 @@
 using SessionKeeper.Engine.Kinds.EventFiles;
 using SessionKeeper.Engine.Kinds.UnixSockets;
+using SessionKeeper.Engine.Kinds.Pipes;
 using SessionKeeper.Engine.ProcFs;
 using SessionKeeper.Native;
 using V1 = SessionKeeper.Images.V1;
@@ -18,6 +19,7 @@ public sealed class FilesDumper
 
     private readonly List<V1.FileEntry> _files = [];
     private readonly Dictionary<int, List<V1.FdEntry>> _fdsByPid = [];
+    private readonly PipeDump _pipes = new();
 
     /// <summary>Every open file description, by id.</summary>
     public IReadOnlyList<V1.FileEntry> Files => _files;
@@ -55,7 +57,7 @@ public sealed class FilesDumper
                 if (id is null)
                 {
                     id = (uint)dumper._files.Count + 1;
-                    dumper._files.Add(Describe(fd, id.Value, unixSockets));
+                    dumper._files.Add(dumper.Describe(fd, id.Value, unixSockets));
                     candidates.Add((fd, id.Value));
                 }
                 entries.Add(new V1.FdEntry
@@ -68,6 +70,7 @@ public sealed class FilesDumper
             dumper._fdsByPid[pid] = entries;
             EventFileDump.LinkEpollTargets(dumper._files, entries);
         }
+        dumper._pipes.Complete();
         return dumper;
     }
 
@@ -75,7 +78,7 @@ public sealed class FilesDumper
     /// The file entry of one open file description: id, status flags, and the part of its
     /// kind. One method per kind of file.
     /// </summary>
-    private static V1.FileEntry Describe(ClassifiedFd fd, uint id, UnixSocketDump unixSockets)
+    private V1.FileEntry Describe(ClassifiedFd fd, uint id, UnixSocketDump unixSockets)
     {
         var entry = new V1.FileEntry
         {
@@ -95,6 +98,12 @@ public sealed class FilesDumper
             case FdKind.Epoll: entry.Epoll = EventFileDump.DescribeEpoll(fd); break;
             case FdKind.UnixSocket:
                 entry.UnixSocket = unixSockets.Describe(fd);
+                break;
+            case FdKind.Pipe:
+                entry.Pipe = _pipes.DescribePipe(fd);
+                break;
+            case FdKind.Fifo:
+                entry.Fifo = _pipes.DescribeFifo(fd);
                 break;
             default:
                 throw new UnsupportedObjectException(fd.Pid, fd.Fd, fd.Kind.ToString(), fd.Path);

@@ -8,6 +8,7 @@ using ProcFsReader = SessionKeeper.Engine.ProcFs.ProcFsReader;
 using SessionKeeper.Engine.Kinds.EventFiles;
 using SessionKeeper.Engine.Kinds.Namespaces;
 using SessionKeeper.Engine.Kinds.UnixSockets;
+using SessionKeeper.Engine.Kinds.Pipes;
 using SessionKeeper.Images.V1;
 using SessionKeeper.Native;
 using SessionKeeper.ProcessControl;
@@ -35,6 +36,7 @@ public sealed partial class Restorer
     private Injector? _host;
     private FdDelivery? _delivery;
     private UnixSocketRestore? _unixSockets;
+    private PipeRestore? _pipes;
 
     // Open file description id → the (image pid, fd) that opened it first.
     private readonly Dictionary<uint, (int Pid, int Fd)> _fileOwners = [];
@@ -509,6 +511,7 @@ public sealed partial class Restorer
         FileEntry.KindOneofCase.Inotify => EventFileRestore.OpenInotify(task, file),
         FileEntry.KindOneofCase.Epoll => EventFileRestore.OpenEpoll(task, file, _images.Fds[pid]),
         FileEntry.KindOneofCase.UnixSocket => OpenUnixSocket(task, file),
+        FileEntry.KindOneofCase.Pipe or FileEntry.KindOneofCase.Fifo => DeliverFile(task, (_pipes ??= new(_images.Files.Values)).End(file, task.Thread.Pid), $"pipe end {file.Id}"),
         _ => throw new RestoreException(pid, $"file {file.Id}", $"file kind {file.KindCase} cannot be restored yet"),
     };
 
@@ -616,6 +619,7 @@ public sealed partial class Restorer
         _delivery = null;
         _unixSockets?.Dispose();
         _unixSockets = null;
+        _pipes?.Dispose();
         CloseSharedMemory();
         if (_host is null)
         {

@@ -8,7 +8,7 @@ namespace SessionKeeper.Engine.Tests.Dump;
 
 [TestFixture]
 [NonParallelizable]
-public sealed class DumperTests
+public sealed partial class DumperTests
 {
     private string _imageDir = null!;
 

@@ -26,7 +26,7 @@ public sealed class AbiLayoutTests
         typeof(TcpOptionKind), typeof(MsgFlags), typeof(ScmType), typeof(ShutdownHow),
         typeof(OpenFlags), typeof(FcntlCommand), typeof(SeekWhence), typeof(InterfaceFlags),
         typeof(MountFlags), typeof(EpollOperation), typeof(EventfdFlags), typeof(TimerfdSettimeFlags),
-        typeof(InotifyMaskFlags),
+        typeof(InotifyMaskFlags), typeof(SpliceFlags),
     ];
 
     /// <summary>Members the installed headers cannot confirm, and why.</summary>
@@ -38,6 +38,7 @@ public sealed class AbiLayoutTests
         "MsgFlags.None",
         "InterfaceFlags.None",
         "MountFlags.None",
+        "SpliceFlags.None",
     ];
 
     public static IEnumerable<Type> Structs => s_structs;

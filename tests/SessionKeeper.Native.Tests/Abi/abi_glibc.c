@@ -342,4 +342,5 @@ void abi_glibc(void)
     C(SeekWhence, SEEK_END);
     C(SeekWhence, SEEK_DATA);
     C(SeekWhence, SEEK_HOLE);
+    C(SpliceFlags, SPLICE_F_NONBLOCK);
 }

@@ -102,7 +102,9 @@ int main(int argc, char **argv)
     if (have != 0) {
         fail("the stream ended in the middle of a word (%zu stray bytes)", have);
     }
-    if (!stopping) {
+    /* SIGTERM can land between the check at the top of the loop and the read that then sees
+     * end-of-file: in a pid namespace it reaches the writer directly, not through the root. */
+    if (!stopping && !test_stop_requested()) {
         fail("the writer closed the pipe before SIGTERM: %s",
              test_wait_child(child, "writer") ?: "it exited with status 0");
     }

@@ -14,6 +14,10 @@ public enum FdKind
     MemoryDevice,
     /// <summary>A file under /proc or /sys: reopened by path on restore.</summary>
     ProcFs,
+    /// <summary>A pty master (/dev/ptmx, character device 5:2); see Kinds/Tty.</summary>
+    PtyMaster,
+    /// <summary>A pty slave (/dev/pts/N, majors 136-143); see Kinds/Tty.</summary>
+    PtySlave,
 }
 
 /// <summary>One classified descriptor of a frozen process.</summary>
@@ -53,7 +57,7 @@ public static class FdClassifier
         }
         foreach (FdEntry fd in fds)
         {
-            if (fd.Kind != FdTargetKind.Path)
+            if (fd.Kind is not (FdTargetKind.Path or FdTargetKind.PtyMaster or FdTargetKind.PtySlave))
             {
                 throw new UnsupportedObjectException(pid, fd.Fd, KindName(fd.Kind), fd.Target);
             }
@@ -71,6 +75,8 @@ public static class FdClassifier
                 Stat.TypeRegular => FdKind.RegularFile,
                 Stat.TypeDirectory => FdKind.Directory,
                 Stat.TypeCharDevice when Major(st.Rdev) == MemDeviceMajor => FdKind.MemoryDevice,
+                Stat.TypeCharDevice when Kinds.Tty.PtyDevice.IsMaster(st.Rdev) => FdKind.PtyMaster,
+                Stat.TypeCharDevice when Kinds.Tty.PtyDevice.IsSlave(st.Rdev) => FdKind.PtySlave,
                 Stat.TypeCharDevice => throw new UnsupportedObjectException(pid, fd.Fd, $"character device {Major(st.Rdev)}:{Minor(st.Rdev)}", fd.Target),
                 Stat.TypeFifo => throw new UnsupportedObjectException(pid, fd.Fd, "fifo", fd.Target),
                 Stat.TypeSocket => throw new UnsupportedObjectException(pid, fd.Fd, "socket", fd.Target),

@@ -84,6 +84,9 @@ public sealed class FilesDumper
             case FdKind.RegularFile or FdKind.Directory or FdKind.MemoryDevice or FdKind.ProcFs:
                 entry.Regular = DescribeRegular(fd);
                 break;
+            case FdKind.PtyMaster or FdKind.PtySlave:
+                entry.Tty = Kinds.Tty.TtyDump.Describe(fd);
+                break;
             default:
                 throw new UnsupportedObjectException(fd.Pid, fd.Fd, fd.Kind.ToString(), fd.Path);
         }

@@ -80,6 +80,7 @@ public sealed partial class Restorer
                 // Sessions and groups right away, before the children are cloned: a child
                 // inherits its parent's session and cannot join another one later.
                 RestoreSession(entry);
+                AcquireControllingTerminal(pid);
             }
             _progress?.Invoke($"created {_tasks.Count} processes in {clock.Elapsed.TotalMilliseconds:F1} ms; the root is pid {_tasks[(int)_images.Tree[0].Pid].Thread.Pid} for keeper");
             List<PstreeEntry> alive = _images.Tree.Where(e => _images.Cores.ContainsKey((int)e.Pid)).ToList();
@@ -205,6 +206,7 @@ public sealed partial class Restorer
         WritePages(task, pid);
         RestoreSignalHandlers(task, core);
         RestoreFds(task, pid);
+        RestoreControllingTerminal(task, pid);
         if (!string.IsNullOrEmpty(core.Cwd))
         {
             Step(task, $"chdir({core.Cwd})", () => task.CallChecked(SyscallNumber.Chdir, WriteString(task, core.Cwd)));
@@ -500,6 +502,7 @@ public sealed partial class Restorer
     private long OpenFile(Injector task, int pid, FileEntry file) => file.KindCase switch
     {
         FileEntry.KindOneofCase.Regular => OpenRegularFile(task, file),
+        FileEntry.KindOneofCase.Tty => OpenTty(task, file),
         _ => throw new RestoreException(pid, $"file {file.Id}", $"file kind {file.KindCase} cannot be restored yet"),
     };
 
@@ -597,6 +600,7 @@ public sealed partial class Restorer
     {
         _delivery?.Dispose();
         _delivery = null;
+        _ttys?.Dispose();
         CloseSharedMemory();
         if (_host is null)
         {

@@ -3,6 +3,7 @@ using System.Reflection;
 using Google.Protobuf.WellKnownTypes;
 using SessionKeeper.Engine.Kinds.Namespaces;
 using SessionKeeper.Engine.Kinds.UnixSockets;
+using SessionKeeper.Engine.Kinds.Tty;
 using SessionKeeper.Engine.Memory;
 using SessionKeeper.Engine.ProcFs;
 using SessionKeeper.Images;
@@ -77,6 +78,7 @@ public static class Dumper
         public Dictionary<int, V1.Core> Cores { get; } = [];
         public Dictionary<int, MmDumper> Memory { get; } = [];
         public FilesDumper Files { get; set; } = null!;
+        public TtyDump Ttys { get; set; } = null!;
         public TimeSpan FreezeDuration { get; set; }
         public DateTime FrozenAt { get; init; }
         public int XsaveSize { get; set; }
@@ -130,6 +132,7 @@ public static class Dumper
                 smaps[pid] = MmDumper.CheckMappings(pid);
             }
             UnixSocketDump unixSockets = UnixSocketDump.Inspect(fdTables);
+            state.Ttys = TtyDump.Inspect(fdTables, stats, options.Progress);
             options.Progress?.Invoke($"checked fds and mappings at {clock.Elapsed.TotalMilliseconds:F1} ms");
 
             // 2. Read everything into memory.
@@ -174,6 +177,7 @@ public static class Dumper
             }
             state.Namespaces.CollectFromInit(tracer, tree);
             state.Files = FilesDumper.Build(fdTables, unixSockets);
+            state.Ttys.Collect();
 
             state.FreezeDuration = clock.Elapsed;
             if (options.Mode == DumpMode.LeaveRunning)
@@ -214,6 +218,7 @@ public static class Dumper
             }
         }
         directory.WriteImage("files.img", state.Files.Files);
+        directory.WriteImage("tty-info.img", state.Ttys.ToImage(pids, state.Pids.ToHashSet()));
 
         var inventory = new V1.Inventory
         {

@@ -30,6 +30,10 @@ public enum FdKind
     Pipe,
     /// <summary>An end of a named pipe opened by path.</summary>
     Fifo,
+    /// <summary>A pty master (/dev/ptmx, character device 5:2); see Kinds/Tty.</summary>
+    PtyMaster,
+    /// <summary>A pty slave (/dev/pts/N, majors 136-143); see Kinds/Tty.</summary>
+    PtySlave,
 }
 
 /// <summary>One classified descriptor of a frozen process.</summary>
@@ -70,7 +74,7 @@ public static class FdClassifier
         foreach (FdEntry fd in fds)
         {
             FdKind? anonKind = AnonKind(fd.Kind);
-            if (fd.Kind is not (FdTargetKind.Path or FdTargetKind.Socket or FdTargetKind.Pipe) && anonKind is null)
+            if (fd.Kind is not (FdTargetKind.Path or FdTargetKind.Socket or FdTargetKind.Pipe or FdTargetKind.PtyMaster or FdTargetKind.PtySlave) && anonKind is null)
             {
                 throw new UnsupportedObjectException(pid, fd.Fd, KindName(fd.Kind), fd.Target);
             }
@@ -88,6 +92,8 @@ public static class FdClassifier
                 Stat.TypeRegular => FdKind.RegularFile,
                 Stat.TypeDirectory => FdKind.Directory,
                 Stat.TypeCharDevice when Major(st.Rdev) == MemDeviceMajor => FdKind.MemoryDevice,
+                Stat.TypeCharDevice when Kinds.Tty.PtyDevice.IsMaster(st.Rdev) => FdKind.PtyMaster,
+                Stat.TypeCharDevice when Kinds.Tty.PtyDevice.IsSlave(st.Rdev) => FdKind.PtySlave,
                 Stat.TypeCharDevice => throw new UnsupportedObjectException(pid, fd.Fd, $"character device {Major(st.Rdev)}:{Minor(st.Rdev)}", fd.Target),
                 Stat.TypeFifo => fd.Kind == FdTargetKind.Pipe ? FdKind.Pipe : FdKind.Fifo,
                 Stat.TypeSocket => SocketKind(pid, fd, copy),

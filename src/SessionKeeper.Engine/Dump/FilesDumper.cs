@@ -105,6 +105,9 @@ public sealed class FilesDumper
             case FdKind.Fifo:
                 entry.Fifo = _pipes.DescribeFifo(fd);
                 break;
+            case FdKind.PtyMaster or FdKind.PtySlave:
+                entry.Tty = Kinds.Tty.TtyDump.Describe(fd);
+                break;
             default:
                 throw new UnsupportedObjectException(fd.Pid, fd.Fd, fd.Kind.ToString(), fd.Path);
         }

@@ -85,6 +85,7 @@ public sealed partial class Restorer
                 // Sessions and groups right away, before the children are cloned: a child
                 // inherits its parent's session and cannot join another one later.
                 RestoreSession(entry);
+                AcquireControllingTerminal(pid);
             }
             _progress?.Invoke($"created {_tasks.Count} processes in {clock.Elapsed.TotalMilliseconds:F1} ms; the root is pid {_tasks[(int)_images.Tree[0].Pid].Thread.Pid} for keeper");
             List<PstreeEntry> alive = _images.Tree.Where(e => _images.Cores.ContainsKey((int)e.Pid)).ToList();
@@ -210,6 +211,7 @@ public sealed partial class Restorer
         WritePages(task, pid);
         RestoreSignalHandlers(task, core);
         RestoreFds(task, pid);
+        RestoreControllingTerminal(task, pid);
         if (!string.IsNullOrEmpty(core.Cwd))
         {
             Step(task, $"chdir({core.Cwd})", () => task.CallChecked(SyscallNumber.Chdir, WriteString(task, core.Cwd)));
@@ -512,6 +514,7 @@ public sealed partial class Restorer
         FileEntry.KindOneofCase.Epoll => EventFileRestore.OpenEpoll(task, file, _images.Fds[pid]),
         FileEntry.KindOneofCase.UnixSocket => OpenUnixSocket(task, file),
         FileEntry.KindOneofCase.Pipe or FileEntry.KindOneofCase.Fifo => DeliverFile(task, (_pipes ??= new(_images.Files.Values)).End(file, task.Thread.Pid), $"pipe end {file.Id}"),
+        FileEntry.KindOneofCase.Tty => OpenTty(task, file),
         _ => throw new RestoreException(pid, $"file {file.Id}", $"file kind {file.KindCase} cannot be restored yet"),
     };
 
@@ -620,6 +623,7 @@ public sealed partial class Restorer
         _unixSockets?.Dispose();
         _unixSockets = null;
         _pipes?.Dispose();
+        _ttys?.Dispose();
         CloseSharedMemory();
         if (_host is null)
         {

@@ -724,3 +724,13 @@ const char *test_join(pthread_t thread, const char *name)
     }
     return why;
 }
+
+int test_openpt(int flags, char *slave_path, size_t len)
+{
+    int master = posix_openpt(flags);
+    if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0) {
+        fail("posix_openpt: %m");
+    }
+    snprintf(slave_path, len, "%s", ptsname(master));
+    return master;
+}

@@ -197,4 +197,8 @@ void test_perror(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The directory for scratch files of this test (--workdir). */
 const char *test_workdir(void);
 
+/* A new pty pair for the root: opens the master with posix_openpt(flags), unlocks it, and
+ * copies the slave's path (/dev/pts/N) to slave_path; returns the master, fail()s on error. */
+int test_openpt(int flags, char *slave_path, size_t len);
+
 #endif

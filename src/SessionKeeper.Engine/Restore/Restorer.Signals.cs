@@ -90,8 +90,6 @@ public sealed partial class Restorer
 
     private bool IsStopped(int pid) => _images.Cores[pid].Threads.Any(t => t.State == TaskState.Stopped);
 
-    private int ImagePidOf(Injector thread) => _tasks.First(t => t.Value.Thread.Pid == thread.Thread.Pid).Key;
-
     /// <summary>
     /// Puts a process that was in a job-control stop back into it: SIGSTOP, detach, wait until
     /// it is stopped, then seize it again just long enough to queue its saved signals. Queued

@@ -114,11 +114,13 @@ public sealed partial class Restorer
             KillHost();
             // Processes that were in a job-control stop go first, and stop again before anything
             // else of the tree runs; only then do they get their queued signals.
+            var stoppedHostPids = new HashSet<int>();
             foreach (PstreeEntry entry in alive.Where(e => IsStopped((int)e.Pid)))
             {
                 StopAgain(tracer, (int)entry.Pid);
+                stoppedHostPids.Add(_tasks[(int)entry.Pid].Thread.Pid);
             }
-            foreach (Injector task in _threads.Values.Where(t => !IsStopped(ImagePidOf(t))))
+            foreach (Injector task in _threads.Values.Where(t => !stoppedHostPids.Contains(t.Thread.Pid)))
             {
                 Interop.PtraceDetach(task.Thread.Tid);
             }
@@ -449,11 +451,27 @@ public sealed partial class Restorer
             var copies = new List<SafeFd>();
             try
             {
-                foreach (uint id in foreign)
+                // One pidfd per owning process, however many of its files are shared.
+                var pidfds = new Dictionary<int, SafeFd>();
+                try
                 {
-                    (int ownerPid, int ownerFd) = _fileOwners[id];
-                    using SafeFd pidfd = Interop.PidfdOpen(_tasks[ownerPid].Thread.Pid);
-                    copies.Add(Interop.PidfdGetfd(pidfd, ownerFd));
+                    foreach (uint id in foreign)
+                    {
+                        (int ownerPid, int ownerFd) = _fileOwners[id];
+                        if (!pidfds.TryGetValue(ownerPid, out SafeFd? pidfd))
+                        {
+                            pidfd = Interop.PidfdOpen(_tasks[ownerPid].Thread.Pid);
+                            pidfds[ownerPid] = pidfd;
+                        }
+                        copies.Add(Interop.PidfdGetfd(pidfd, ownerFd));
+                    }
+                }
+                finally
+                {
+                    foreach (SafeFd pidfd in pidfds.Values)
+                    {
+                        pidfd.Dispose();
+                    }
                 }
                 _delivery ??= new FdDelivery();
                 int[] numbers = Step(task, "receive shared files", () => _delivery.Deliver(task, copies, above));

@@ -96,8 +96,9 @@ public sealed class SessionTests
     }
 
     /// <summary>
-    /// The shell kept its variable and history, runs commands, and ^C interrupts its
-    /// foreground job (the terminal is its controlling terminal and the job its foreground group).
+    /// The shell kept its variable and history, runs commands, and has job control: ^C
+    /// interrupts its foreground job, ^Z stops it, bg and fg move it (the terminal is its
+    /// controlling terminal and the job its foreground group).
     /// </summary>
     private void CheckBash(TerminalSession session, string size)
     {
@@ -113,6 +114,20 @@ public sealed class SessionTests
         session.Type("C-c");
         session.TypeLine("echo \"INT=[$?]\"");
         session.WaitForScreen(@"^INT=\[130\]");
+
+        // ^Z stops the job, bg and fg move it, ^C still reaches it in the foreground.
+        session.TypeLine("sleep 1001");
+        Assert.That(RealProgram.Poll(() => _program!.LiveTree().Any(pid => ProcTasks.Comm(pid) == "sleep"), s_gone), Is.True,
+            "the shell did not start sleep");
+        session.Type("C-z");
+        session.WaitForScreen(@"Stopped\s+sleep 1001");
+        session.TypeLine("bg");
+        session.WaitForScreen(@"sleep 1001 &$");
+        session.TypeLine("fg");
+        session.WaitForScreen(@"^sleep 1001$");
+        session.Type("C-c");
+        session.TypeLine("echo \"FG=[$?]\"");
+        session.WaitForScreen(@"^FG=\[130\]");
     }
 
     /// <summary>The shell of the active pane sees the size the client's terminal gives it.</summary>

@@ -34,6 +34,13 @@ public enum FdKind
     PtyMaster,
     /// <summary>A pty slave (/dev/pts/N, majors 136-143); see Kinds/Tty.</summary>
     PtySlave,
+    /// <summary>
+    /// /dev/tty (5:0): whatever the process's controlling terminal is. Reopened by path in the
+    /// restored process once its session has its terminal again; see Kinds/Tty.
+    /// </summary>
+    ControllingTerminal,
+    /// <summary>The console (5:1) or a virtual console /dev/ttyN (4:0-63): a device of the machine, reopened by path.</summary>
+    ConsoleDevice,
 }
 
 /// <summary>One classified descriptor of a frozen process.</summary>
@@ -94,6 +101,8 @@ public static class FdClassifier
                 Stat.TypeCharDevice when Major(st.Rdev) == MemDeviceMajor => FdKind.MemoryDevice,
                 Stat.TypeCharDevice when Kinds.Tty.PtyDevice.IsMaster(st.Rdev) => FdKind.PtyMaster,
                 Stat.TypeCharDevice when Kinds.Tty.PtyDevice.IsSlave(st.Rdev) => FdKind.PtySlave,
+                Stat.TypeCharDevice when Kinds.Tty.PtyDevice.IsControllingTerminal(st.Rdev) => FdKind.ControllingTerminal,
+                Stat.TypeCharDevice when Kinds.Tty.PtyDevice.IsConsole(st.Rdev) => FdKind.ConsoleDevice,
                 Stat.TypeCharDevice => throw new UnsupportedObjectException(pid, fd.Fd, $"character device {Major(st.Rdev)}:{Minor(st.Rdev)}", fd.Target),
                 Stat.TypeFifo => fd.Kind == FdTargetKind.Pipe ? FdKind.Pipe : FdKind.Fifo,
                 Stat.TypeSocket => SocketKind(pid, fd, copy),

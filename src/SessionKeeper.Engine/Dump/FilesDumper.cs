@@ -88,7 +88,7 @@ public sealed class FilesDumper
         };
         switch (fd.Kind)
         {
-            case FdKind.RegularFile or FdKind.Directory or FdKind.MemoryDevice or FdKind.ProcFs:
+            case FdKind.RegularFile or FdKind.Directory or FdKind.MemoryDevice or FdKind.ProcFs or FdKind.ControllingTerminal or FdKind.ConsoleDevice:
                 entry.Regular = DescribeRegular(fd);
                 break;
             case FdKind.Eventfd: entry.Eventfd = EventFileDump.DescribeEventfd(fd); break;

@@ -85,4 +85,29 @@ public sealed class TtyDumpTests
             Assert.That(SleepsAgain(target.Pid), Is.True, "asleep again after the release");
         });
     }
+
+    [Test]
+    public void Dump_DevTtyOfATerminalOutsideTheTree_IsRefusedNamingDevTty()
+    {
+        // The test holds the master; the target's session has the slave as its controlling
+        // terminal and keeps only a /dev/tty descriptor of it.
+        using SafeFd master = Interop.Open("/dev/ptmx", OpenFlags.O_RDWR | OpenFlags.O_NOCTTY | OpenFlags.O_CLOEXEC);
+        Interop.UnlockPty(master);
+        int index = Interop.GetPtyIndex(master);
+        using DumpTarget target = DumpTarget.Start("sleep",
+            $"setsid -c bash -c 'exec 5<>/dev/tty </dev/null; exec sleep 1000' </dev/pts/{index.ToString(CultureInfo.InvariantCulture)}");
+
+        var error = Assert.Throws<UnsupportedObjectException>(() => Dumper.Dump(target.Pid, _imageDir, new DumpOptions()));
+
+        TestContext.Out.WriteLine(error!.Message);
+        Assert.Multiple(() =>
+        {
+            Assert.That(error.Pid, Is.EqualTo(target.Pid));
+            Assert.That(error.Fd, Is.EqualTo(5));
+            Assert.That(error.Kind, Is.EqualTo("/dev/tty"));
+            Assert.That(error.Message, Does.Contain("outside the tree"));
+            Assert.That(Directory.Exists(_imageDir) && Directory.EnumerateFileSystemEntries(_imageDir).Any(), Is.False, "nothing written");
+            Assert.That(SleepsAgain(target.Pid), Is.True, "asleep again after the release");
+        });
+    }
 }

@@ -12,6 +12,12 @@ internal static class PtyDevice
 {
     /// <summary>/dev/ptmx (and every devpts instance's ptmx) is character device 5:2.</summary>
     private const uint PtmxMajor = 5;
+
+    /// <summary>Major of /dev/tty, /dev/console and /dev/ptmx (TTYAUX_MAJOR).</summary>
+    private const uint TtyAuxMajor = 5;
+
+    /// <summary>Major of the virtual consoles (TTY_MAJOR).</summary>
+    private const uint VirtualConsoleMajor = 4;
     private const uint PtmxMinor = 2;
 
     /// <summary>Slaves use majors 136-143 (UNIX98_PTY_SLAVE_MAJOR and the next seven), 256 minors each.</summary>
@@ -29,7 +35,15 @@ internal static class PtyDevice
     /// <summary>The kernel's N_TTY_BUF_SIZE: no queue of a pty holds more.</summary>
     public const int MaxQueued = 4096;
 
-    public static bool IsMaster(ulong rdev) => FdClassifier.Major(rdev) == PtmxMajor && FdClassifier.Minor(rdev) == PtmxMinor;
+    public static bool IsMaster(ulong rdev) => FdClassifier.Major(rdev) == TtyAuxMajor && FdClassifier.Minor(rdev) == PtmxMinor;
+
+    /// <summary>/dev/tty, the caller's controlling terminal, is 5:0.</summary>
+    public static bool IsControllingTerminal(ulong rdev) => FdClassifier.Major(rdev) == TtyAuxMajor && FdClassifier.Minor(rdev) == 0;
+
+    /// <summary>/dev/console (5:1) and the virtual consoles /dev/tty0-63 (major 4, minors 0-63; higher minors are serial ports).</summary>
+    public static bool IsConsole(ulong rdev) =>
+        (FdClassifier.Major(rdev) == TtyAuxMajor && FdClassifier.Minor(rdev) == 1)
+        || (FdClassifier.Major(rdev) == VirtualConsoleMajor && FdClassifier.Minor(rdev) < 64);
 
     public static bool IsSlave(ulong rdev) => FdClassifier.Major(rdev) is >= SlaveMajorFirst and <= SlaveMajorLast;
 

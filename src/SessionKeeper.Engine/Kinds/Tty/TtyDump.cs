@@ -89,6 +89,7 @@ public sealed class TtyDump
                     $"/dev/pts/{index}: its slave (the peer) is also held outside the tree, by {holder}");
             }
         }
+        RefuseOutsideControllingTerminal(tables, stats, dump);
         foreach ((int pid, ProcStat stat) in stats)
         {
             if (PtyDevice.IndexOfTtyNr(stat.TtyNr) is uint index && dump._pairs.ContainsKey(index))
@@ -105,6 +106,24 @@ public sealed class TtyDump
             }
         }
         return dump;
+    }
+
+    /// <summary>
+    /// /dev/tty is reopened in the restored process, where it names the session's terminal
+    /// again: only a terminal restored with the tree can be named so.
+    /// </summary>
+    private static void RefuseOutsideControllingTerminal(IReadOnlyList<(int Pid, List<ClassifiedFd> Fds)> tables, IReadOnlyDictionary<int, ProcStat> stats, TtyDump dump)
+    {
+        foreach (ClassifiedFd fd in tables.SelectMany(table => table.Fds).Where(f => f.Kind == FdKind.ControllingTerminal))
+        {
+            int ttyNr = stats.TryGetValue(fd.Pid, out ProcStat? stat) ? stat.TtyNr : 0;
+            if (PtyDevice.IndexOfTtyNr(ttyNr) is not uint index || !dump._pairs.ContainsKey(index))
+            {
+                throw new UnsupportedObjectException(fd.Pid, fd.Fd, "/dev/tty",
+                    ttyNr == 0 ? "the process has no controlling terminal to reopen it on"
+                        : $"it names the process's controlling terminal (tty_nr 0x{ttyNr:x}), which is outside the tree");
+            }
+        }
     }
 
     /// <summary>

@@ -18,6 +18,9 @@ public sealed class DumpResult
     /// </summary>
     public required TimeSpan FreezeDuration { get; init; }
 
+    /// <summary>How long stopping every task of the tree took (seize, interrupt, re-scans): the freeze itself.</summary>
+    public TimeSpan StopDuration { get; init; }
+
     /// <summary>Wall time of the whole dump, writing included.</summary>
     public required TimeSpan TotalDuration { get; init; }
 

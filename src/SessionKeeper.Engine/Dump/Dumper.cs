@@ -48,6 +48,7 @@ public static class Dumper
                 ImageDirectory = directory.Path,
                 Pids = state.Pids,
                 FreezeDuration = state.FreezeDuration,
+                StopDuration = state.StopDuration,
                 TotalDuration = total.Elapsed,
                 PagesSaved = state.Memory.Values.Sum(m => m.PageCount),
                 Files = directory.Written.Select(f => f.Name).ToList(),
@@ -80,6 +81,8 @@ public static class Dumper
         public FilesDumper Files { get; set; } = null!;
         public TtyDump Ttys { get; set; } = null!;
         public TimeSpan FreezeDuration { get; set; }
+
+        public TimeSpan StopDuration { get; init; }
         public DateTime FrozenAt { get; init; }
         public int XsaveSize { get; set; }
         public ulong XsaveFeatures { get; set; }
@@ -90,7 +93,7 @@ public static class Dumper
         DateTime frozenAt = DateTime.UtcNow;
         var clock = Stopwatch.StartNew();
         FrozenTree tree = FrozenTree.Freeze(tracer, rootPid);
-        var state = new Collected { Tree = tree, Pids = tree.Processes.Select(p => p.Pid).ToList(), FrozenAt = frozenAt };
+        var state = new Collected { Tree = tree, Pids = tree.Processes.Select(p => p.Pid).ToList(), FrozenAt = frozenAt, StopDuration = clock.Elapsed };
         try
         {
             options.Progress?.Invoke($"froze {tree.Processes.Count} process(es) in {clock.Elapsed.TotalMilliseconds:F1} ms");

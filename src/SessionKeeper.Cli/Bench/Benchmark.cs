@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Globalization;
+using SessionKeeper.Cli.Demo;
+using SessionKeeper.Engine.Dump;
+using SessionKeeper.Engine.Restore;
+
+namespace SessionKeeper.Cli.Bench;
+
+/// <summary>What <c>keeper bench</c> runs.</summary>
+internal sealed record BenchOptions
+{
+    /// <summary>Save/restore cycles of the demo screen session.</summary>
+    public int SessionRuns { get; init; } = 7;
+
+    /// <summary>Size of the memory the throughput process touches (MiB); 0 skips it.</summary>
+    public int MemoryMiB { get; init; } = 1024;
+
+    /// <summary>Save/restore cycles of the memory process.</summary>
+    public int MemoryRuns { get; init; } = 3;
+
+    /// <summary>Where progress lines go (null: nowhere).</summary>
+    public Action<string>? Progress { get; init; }
+}
+
+/// <summary>
+/// Measures the engine on sessions it creates: a demo screen session (bash, top, vim) saved
+/// with the tree stopped and restored, over and over, and a process holding touched anonymous
+/// memory of a given size. Every figure is a median over the runs with its spread; a run that
+/// fails fails the benchmark (it measures working saves only).
+/// </summary>
+internal static class Benchmark
+{
+    public static IReadOnlyList<Metric> Run(BenchOptions options)
+    {
+        var metrics = new List<Metric>();
+        metrics.AddRange(MeasureSession(options));
+        if (options.MemoryMiB > 0)
+        {
+            metrics.AddRange(MeasureMemory(options));
+        }
+        return metrics;
+    }
+
+    private static List<Metric> MeasureSession(BenchOptions options)
+    {
+        var save = new Metric("demo session: save (tree stopped, images written)", "ms", target: 90);
+        var freeze = new Metric("demo session: freeze (every task stopped)", "ms", target: 20);
+        var frozen = new Metric("demo session: time the tree stays stopped while saved", "ms");
+        var restore = new Metric("demo session: restore (processes started to running)", "ms", target: 90);
+        var ratio = new Metric("demo session: snapshot size / resident memory", "%", target: 100);
+        var processes = new Metric("demo session: processes", "");
+        string name = $"keeper-bench-{Environment.ProcessId}";
+        options.Progress?.Invoke($"starting screen session {name} with bash, top and vim");
+        DemoScreen demo = DemoScreen.Start(name);
+        string images = Directory.CreateTempSubdirectory("keeper-bench-").FullName;
+        try
+        {
+            for (int run = 1; run <= options.SessionRuns; run++)
+            {
+                string directory = Path.Combine(images, $"run-{run}");
+                long resident = DemoScreen.ResidentBytes(demo.Pid);
+                var clock = Stopwatch.StartNew();
+                DumpResult dump = Dumper.Dump(demo.Pid, directory, new DumpOptions { Mode = DumpMode.Kill });
+                double saveMs = clock.Elapsed.TotalMilliseconds;
+                long size = DirectorySize(directory);
+                WaitGone(dump.Pids);
+                clock.Restart();
+                Restorer.Restore(directory);
+                double restoreMs = clock.Elapsed.TotalMilliseconds;
+                Directory.Delete(directory, recursive: true);
+
+                save.Add(saveMs);
+                freeze.Add(dump.StopDuration.TotalMilliseconds);
+                frozen.Add(dump.FreezeDuration.TotalMilliseconds);
+                restore.Add(restoreMs);
+                ratio.Add(100.0 * size / resident);
+                processes.Add(dump.Pids.Count);
+                options.Progress?.Invoke($"session run {run}/{options.SessionRuns}: save {saveMs:F1} ms (freeze {dump.StopDuration.TotalMilliseconds:F1} ms), " +
+                    $"restore {restoreMs:F1} ms, {size / 1024} KiB of images for {resident / 1024} KiB resident");
+            }
+        }
+        finally
+        {
+            demo.Quit();
+            Directory.Delete(images, recursive: true);
+        }
+        return [save, freeze, frozen, restore, ratio, processes];
+    }
+
+    private static List<Metric> MeasureMemory(BenchOptions options)
+    {
+        var saveRate = new Metric($"{options.MemoryMiB} MiB process: save throughput", "GB/s", target: 1, higherIsBetter: true);
+        var pageRate = new Metric($"{options.MemoryMiB} MiB process: pages saved per second", "k pages/s");
+        var restoreRate = new Metric($"{options.MemoryMiB} MiB process: restore throughput", "GB/s", target: 1, higherIsBetter: true);
+        string work = Directory.CreateTempSubdirectory("keeper-bench-memory-").FullName;
+        options.Progress?.Invoke($"starting a python3 process that fills {options.MemoryMiB} MiB with random bytes");
+        int pid = StartMemoryProcess(work, options.MemoryMiB);
+        try
+        {
+            for (int run = 1; run <= options.MemoryRuns; run++)
+            {
+                string directory = Path.Combine(work, $"run-{run}");
+                var clock = Stopwatch.StartNew();
+                DumpResult dump = Dumper.Dump(pid, directory, new DumpOptions { Mode = DumpMode.Kill });
+                double saveSeconds = clock.Elapsed.TotalSeconds;
+                long bytes = dump.PagesSaved * Environment.SystemPageSize;
+                WaitGone(dump.Pids);
+                clock.Restart();
+                Restorer.Restore(directory);
+                double restoreSeconds = clock.Elapsed.TotalSeconds;
+                Directory.Delete(directory, recursive: true);
+
+                saveRate.Add(bytes / saveSeconds / 1e9);
+                pageRate.Add(dump.PagesSaved / saveSeconds / 1e3);
+                restoreRate.Add(bytes / restoreSeconds / 1e9);
+                options.Progress?.Invoke($"memory run {run}/{options.MemoryRuns}: {dump.PagesSaved} pages saved in {saveSeconds * 1000:F0} ms, restored in {restoreSeconds * 1000:F0} ms");
+            }
+        }
+        finally
+        {
+            foreach (int left in DemoScreen.TreeOf(pid))
+            {
+                SessionKeeper.Native.Interop.TryKill(left, SessionKeeper.Native.Signals.SIGKILL);
+            }
+            Directory.Delete(work, recursive: true);
+        }
+        return [saveRate, pageRate, restoreRate];
+    }
+
+    /// <summary>
+    /// A python3 process, not a child of keeper (setsid -f), holding <paramref name="mib"/> MiB of
+    /// random bytes: incompressible, so nothing but copying can make saving it fast.
+    /// </summary>
+    private static int StartMemoryProcess(string work, int mib)
+    {
+        string pidFile = Path.Combine(work, "pid");
+        string script = $"""
+            import os, time
+            os.closerange(3, 1 << 16)  # nothing inherited: the tree is this process alone
+            data = bytearray({mib} << 20)
+            for i in range({mib}):
+                data[i << 20:(i + 1) << 20] = os.urandom(1 << 20)
+            with open("{pidFile}.tmp", "w") as f:
+                f.write(str(os.getpid()))
+            os.rename("{pidFile}.tmp", "{pidFile}")
+            while True:
+                time.sleep(3600)
+            """;
+        string scriptFile = Path.Combine(work, "memory.py");
+        File.WriteAllText(scriptFile, script);
+        // Its output goes nowhere: a daemon holding keeper's pipes would keep the call waiting.
+        ExternalCommand.Run("sh", ["-c", $"setsid -f python3 '{scriptFile}' </dev/null >/dev/null 2>&1"]);
+        if (!ExternalCommand.Poll(() => File.Exists(pidFile), TimeSpan.FromSeconds(120)))
+        {
+            throw new KeeperException($"the memory process (python3 {scriptFile}) did not get ready");
+        }
+        return int.Parse(File.ReadAllText(pidFile), CultureInfo.InvariantCulture);
+    }
+
+    private static void WaitGone(IEnumerable<int> pids)
+    {
+        if (!ExternalCommand.Poll(() => !pids.Any(pid => File.Exists($"/proc/{pid}/stat")), TimeSpan.FromSeconds(10)))
+        {
+            throw new KeeperException("the saved processes did not end after the save");
+        }
+    }
+
+    private static long DirectorySize(string directory) =>
+        new DirectoryInfo(directory).EnumerateFiles("*", SearchOption.AllDirectories).Sum(file => file.Length);
+}

@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using SessionKeeper.Engine.ProcFs;
+
+namespace SessionKeeper.Cli.Demo;
+
+/// <summary>
+/// A throwaway detached screen session like a user's: window 0 a bash with a variable set,
+/// window 1 top refreshing every second, window 2 vim holding text that was never written to
+/// disk. Used by <c>keeper demo</c> and <c>keeper bench</c>.
+/// </summary>
+internal sealed partial class DemoScreen
+{
+    /// <summary>What vim holds unsaved.</summary>
+    public const string UnsavedText = "This line exists only in vim's memory: it was never written to disk.";
+
+    private DemoScreen(string name, int pid, string directory)
+    {
+        Name = name;
+        Pid = pid;
+        Directory = directory;
+    }
+
+    /// <summary>The session's name (screen -S).</summary>
+    public string Name { get; }
+
+    /// <summary>The SCREEN server: the root of the tree.</summary>
+    public int Pid { get; private set; }
+
+    /// <summary>The session's working directory (vim's file lies there).</summary>
+    public string Directory { get; }
+
+    /// <summary>Starts the session and waits until its three windows run.</summary>
+    public static DemoScreen Start(string name)
+    {
+        string directory = System.IO.Directory.CreateTempSubdirectory("keeper-demo-").FullName;
+        ExternalCommand.Run("screen", ["-dmS", name, "bash"]);
+        int pid = FindPid(name) ?? throw new KeeperException($"screen session {name} did not start (screen -ls does not list it)");
+        var demo = new DemoScreen(name, pid, directory);
+        demo.Screen("chdir", directory);
+        demo.Screen("screen", "-t", "top", "top", "-d", "1");
+        demo.Screen("screen", "-t", "vim", "vim", "-u", "DEFAULTS", "-i", "NONE", Path.Combine(directory, "notes.txt"));
+        demo.Stuff("0", $"cd {directory}; export KEEPER_DEMO=\"set before the save\"\n");
+        demo.Stuff("2", $"i{UnsavedText}\u001b");
+        if (!ExternalCommand.Poll(() => TreeOf(pid).Count >= 4, TimeSpan.FromSeconds(10)))
+        {
+            throw new KeeperException($"screen session {name} (pid {pid}) did not start bash, top and vim");
+        }
+        // Let top draw its first frame and vim take the keys.
+        Thread.Sleep(500);
+        return demo;
+    }
+
+    /// <summary>Ends the session (screen's quit, then SIGKILL for what is left).</summary>
+    public void Quit()
+    {
+        ExternalCommand.Run("screen", ["-S", $"{Pid}.{Name}", "-X", "quit"], check: false);
+        List<int> left = TreeOf(Pid);
+        foreach (int pid in left)
+        {
+            SessionKeeper.Native.Interop.TryKill(pid, SessionKeeper.Native.Signals.SIGKILL);
+        }
+        ExternalCommand.Poll(() => !left.Any(p => File.Exists($"/proc/{p}/stat")), TimeSpan.FromSeconds(5));
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>The pid of the screen session called <paramref name="name"/>, from screen -ls.</summary>
+    public static int? FindPid(string name)
+    {
+        string list = ExternalCommand.Run("screen", ["-ls", name], check: false);
+        Match match = SessionLine().Match(list);
+        return match.Success && match.Groups[2].Value == name ? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : null;
+    }
+
+    /// <summary>The pid and every live descendant of it.</summary>
+    public static List<int> TreeOf(int root)
+    {
+        var parents = new Dictionary<int, List<int>>();
+        foreach (string entry in System.IO.Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(entry), NumberStyles.None, CultureInfo.InvariantCulture, out int pid)
+                && ProcFsReader.TryReadStat(pid, out ProcStat stat))
+            {
+                (parents.TryGetValue(stat.Ppid, out List<int>? children) ? children : parents[stat.Ppid] = []).Add(pid);
+            }
+        }
+        var tree = new List<int>();
+        if (!File.Exists($"/proc/{root}/stat"))
+        {
+            return tree;
+        }
+        var pending = new Stack<int>([root]);
+        while (pending.TryPop(out int pid))
+        {
+            tree.Add(pid);
+            foreach (int child in parents.GetValueOrDefault(pid) ?? [])
+            {
+                pending.Push(child);
+            }
+        }
+        return tree;
+    }
+
+    /// <summary>Resident memory of the tree of <paramref name="root"/>, in bytes.</summary>
+    public static long ResidentBytes(int root) => TreeOf(root).Sum(pid =>
+    {
+        string? statm = TryRead($"/proc/{pid}/statm");
+        string[] fields = statm?.Split(' ') ?? [];
+        return fields.Length > 1 && long.TryParse(fields[1], CultureInfo.InvariantCulture, out long pages) ? pages * Environment.SystemPageSize : 0;
+    });
+
+    private static string? TryRead(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private void Screen(params string[] command) => ExternalCommand.Run("screen", ["-S", $"{Pid}.{Name}", "-X", .. command]);
+
+    private void Stuff(string window, string text) => ExternalCommand.Run("screen", ["-S", $"{Pid}.{Name}", "-p", window, "-X", "stuff", text]);
+
+    [GeneratedRegex(@"^\s+(\d+)\.(\S+)\s", RegexOptions.Multiline)]
+    private static partial Regex SessionLine();
+}

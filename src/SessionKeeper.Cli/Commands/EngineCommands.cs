@@ -1,6 +1,7 @@
 using System.CommandLine;
 using SessionKeeper.Engine.Dump;
 using SessionKeeper.Engine.Restore;
+using SessionKeeper.Native;
 
 namespace SessionKeeper.Cli.Commands;
 
@@ -16,12 +17,18 @@ internal static class EngineCommands
         var pid = new Option<int>("--pid", "-p") { Description = "Root of the process tree to checkpoint.", Required = true };
         var images = new Option<string>("--images", "-D") { Description = "Directory to write the images to (created, mode 0700; must not exist or be empty).", Required = true };
         var leaveRunning = new Option<bool>("--leave-running", "-R") { Description = "Let the tree run on after the dump (default: end it once the images are safely written)." };
-        var command = new Command("dump", "Checkpoint a process tree into a raw image directory.") { pid, images, leaveRunning };
+        var rebindTty = new Option<bool>("--rebind-tty")
+        {
+            Description = "Save a terminal whose other end is outside the tree (the terminal the program was started in) "
+                + "instead of refusing it: `keeper restore` then puts the program on a new terminal and relays it to its own.",
+        };
+        var command = new Command("dump", "Checkpoint a process tree into a raw image directory.") { pid, images, leaveRunning, rebindTty };
         CommandRunner.SetHandler(command, (parse, stdout) =>
         {
             DumpResult result = Dumper.Dump(parse.GetValue(pid), parse.GetValue(images)!, new DumpOptions
             {
                 Mode = parse.GetValue(leaveRunning) ? DumpMode.LeaveRunning : DumpMode.Kill,
+                RebindOutsideTerminals = parse.GetValue(rebindTty),
                 Progress = parse.GetValue(CommandRunner.Verbose) ? line => Console.Error.WriteLine(line) : null,
             });
             stdout.WriteLine($"dumped {result.Pids.Count} process(es) of pid {result.RootPid} to {result.ImageDirectory}: " +
@@ -36,13 +43,46 @@ internal static class EngineCommands
     public static Command CreateRestore()
     {
         var images = new Option<string>("--images", "-D") { Description = "Raw image directory written by `keeper dump`.", Required = true };
-        var command = new Command("restore", "Restore a process tree from a raw image directory, with its original PIDs; returns once it runs on its own.") { images };
+        var command = new Command("restore", "Restore a process tree from a raw image directory, with its original PIDs; returns once it runs on its own. "
+            + "A tree saved with --rebind-tty is put on a new terminal, which keeper relays to its own standard input and output "
+            + "until the program closes it.") { images };
         CommandRunner.SetHandler(command, (parse, stdout) =>
         {
-            int root = Restorer.Restore(parse.GetValue(images)!, parse.GetValue(CommandRunner.Verbose) ? line => Console.Error.WriteLine(line) : null);
+            int root = Restorer.Restore(parse.GetValue(images)!, parse.GetValue(CommandRunner.Verbose) ? line => Console.Error.WriteLine(line) : null,
+                out IReadOnlyList<SafeFd> terminals);
             stdout.WriteLine($"restored the tree of pid {root}");
+            ServeReboundTerminals(terminals);
             return ReturnCode.Success;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Relays the first re-bound terminal to keeper's own until the program closes it; the
+    /// others (a tree that had several outside terminals) hang up when keeper exits.
+    /// </summary>
+    private static void ServeReboundTerminals(IReadOnlyList<SafeFd> terminals)
+    {
+        if (terminals.Count == 0)
+        {
+            return;
+        }
+        try
+        {
+            Console.Error.WriteLine($"the tree's terminal is re-bound to /dev/pts/{Interop.GetPtyIndex(terminals[0])}; "
+                + "keeper relays it here until the program closes it" + (terminals.Count > 1 ? $" ({terminals.Count - 1} more terminal(s) hang up when keeper exits)" : ""));
+            Console.Out.Flush();
+            if (OperatingSystem.IsLinux())
+            {
+                Terminal.TerminalRelay.Serve(terminals[0]);
+            }
+        }
+        finally
+        {
+            foreach (SafeFd terminal in terminals)
+            {
+                terminal.Dispose();
+            }
+        }
     }
 }

@@ -22,4 +22,11 @@ public sealed class DumpOptions
     /// must be quick and must not block.
     /// </summary>
     public Action<string>? Progress { get; init; }
+
+    /// <summary>
+    /// Save a pty slave whose master is outside the tree (the terminal the user started the
+    /// program in) for re-binding, instead of refusing it: restore puts the tasks on a new
+    /// terminal with the same settings and hands its master to the caller.
+    /// </summary>
+    public bool RebindOutsideTerminals { get; init; }
 }

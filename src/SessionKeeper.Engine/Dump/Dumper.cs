@@ -135,7 +135,7 @@ public static class Dumper
                 smaps[pid] = MmDumper.CheckMappings(pid);
             }
             UnixSocketDump unixSockets = UnixSocketDump.Inspect(fdTables);
-            state.Ttys = TtyDump.Inspect(fdTables, stats, options.Progress);
+            state.Ttys = TtyDump.Inspect(fdTables, stats, options.Progress, options.RebindOutsideTerminals);
             options.Progress?.Invoke($"checked fds and mappings at {clock.Elapsed.TotalMilliseconds:F1} ms");
 
             // 2. Read everything into memory.

@@ -41,6 +41,9 @@ public sealed partial class Restorer
     // Open file description id → the (image pid, fd) that opened it first.
     private readonly Dictionary<uint, (int Pid, int Fd)> _fileOwners = [];
 
+    // Masters of re-bound terminals, taken before keeper's ends of the pairs are closed.
+    private List<SafeFd> _reboundTerminals = [];
+
     private Restorer(RestoreImages images, Action<string>? progress)
     {
         _images = images;
@@ -53,11 +56,22 @@ public sealed partial class Restorer
     /// task runs on its own. Any failure kills and reaps what was created and names the task
     /// and step; the images are never modified.
     /// </summary>
-    public static int Restore(string imageDir, Action<string>? progress = null)
+    public static int Restore(string imageDir, Action<string>? progress = null) => Restore(imageDir, progress, out _);
+
+    /// <summary>
+    /// <see cref="Restore(string, Action{string}?)"/>, also returning the masters of the new
+    /// terminals that replace terminals whose other end was outside the tree (saved with
+    /// <see cref="Dump.DumpOptions.RebindOutsideTerminals"/>): the tasks sit on their slaves, and
+    /// the caller owns and serves the masters (a terminal closed by everyone hangs up).
+    /// </summary>
+    public static int Restore(string imageDir, Action<string>? progress, out IReadOnlyList<SafeFd> reboundTerminals)
     {
         RestoreImages images = RestoreImages.Load(imageDir);
         using var tracer = new TracerThread("keeper-restore");
-        return tracer.Invoke(() => new Restorer(images, progress).Run(tracer));
+        var restorer = new Restorer(images, progress);
+        int root = tracer.Invoke(() => restorer.Run(tracer));
+        reboundTerminals = restorer._reboundTerminals;
+        return root;
     }
 
     private int Run(TracerThread tracer)
@@ -111,6 +125,7 @@ public sealed partial class Restorer
             {
                 Finish((int)entry.Pid);
             }
+            _reboundTerminals = _ttys?.TakeReboundMasters() ?? [];
             KillHost();
             // Processes that were in a job-control stop go first, and stop again before anything
             // else of the tree runs; only then do they get their queued signals.
@@ -129,6 +144,7 @@ public sealed partial class Restorer
         }
         catch
         {
+            _reboundTerminals.ForEach(terminal => terminal.Dispose());
             KillEverything();
             throw;
         }

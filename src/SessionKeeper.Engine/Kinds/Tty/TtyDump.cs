@@ -38,6 +38,9 @@ public sealed class TtyDump
     {
         public ClassifiedFd? Master { get; set; }
         public ClassifiedFd? Slave { get; set; }
+
+        /// <summary>The leader of the session whose controlling terminal this is (a master outside the tree only).</summary>
+        public ProcStat? Leader { get; set; }
     }
 
     private TtyDump()
@@ -51,7 +54,12 @@ public sealed class TtyDump
     /// Finds the pty pairs of the tree and refuses, before anything is read at length, a pty
     /// end whose peer is outside the tree.
     /// </summary>
-    public static TtyDump Inspect(IReadOnlyList<(int Pid, List<ClassifiedFd> Fds)> tables, IReadOnlyDictionary<int, ProcStat> stats, Action<string>? progress)
+    /// <param name="tables">The classified fds of every process.</param>
+    /// <param name="stats">/proc/PID/stat of every process.</param>
+    /// <param name="progress">Where notes go.</param>
+    /// <param name="rebindOutside">Save a slave whose master is outside the tree for re-binding (<see cref="DumpOptions.RebindOutsideTerminals"/>).</param>
+    public static TtyDump Inspect(IReadOnlyList<(int Pid, List<ClassifiedFd> Fds)> tables, IReadOnlyDictionary<int, ProcStat> stats, Action<string>? progress,
+        bool rebindOutside = false)
     {
         var dump = new TtyDump();
         foreach ((int _, List<ClassifiedFd> fds) in tables)
@@ -80,8 +88,15 @@ public sealed class TtyDump
             if (pair.Master is null)
             {
                 ClassifiedFd slave = pair.Slave!;
-                throw new UnsupportedObjectException(slave.Pid, slave.Fd, "pty slave",
-                    $"/dev/pts/{index}: its master (the peer) is outside the tree; re-binding to a new terminal is not supported");
+                if (!rebindOutside)
+                {
+                    throw new UnsupportedObjectException(slave.Pid, slave.Fd, "pty slave",
+                        $"/dev/pts/{index}: its master (the peer, e.g. the terminal the program was started in) is outside the tree; "
+                        + "save it with --rebind-tty to restore it on a new terminal, or run the program inside screen or tmux");
+                }
+                pair.Leader = stats.Values.FirstOrDefault(s => s.Pid == s.Session && PtyDevice.IndexOfTtyNr(s.TtyNr) == index);
+                progress?.Invoke($"/dev/pts/{index}: its master is outside the tree; saved to be re-bound to a new terminal");
+                continue;
             }
             if (FindOutsideHolder(index, inTree) is string holder)
             {
@@ -134,7 +149,12 @@ public sealed class TtyDump
     {
         foreach ((uint index, Pair pair) in _pairs.OrderBy(p => p.Key))
         {
-            ClassifiedFd masterFd = pair.Master!;
+            if (pair.Master is null)
+            {
+                _infos.Add(CollectOutside(index, pair));
+                continue;
+            }
+            ClassifiedFd masterFd = pair.Master;
             using SafeFd pidfd = Interop.PidfdOpen(masterFd.Pid);
             using SafeFd master = Interop.PidfdGetfd(pidfd, masterFd.Fd);
             var info = new V1.TtyInfo
@@ -190,6 +210,37 @@ public sealed class TtyDump
             info.QueuedOutput = ByteString.CopyFrom(output);
             _infos.Add(info);
         }
+    }
+
+    /// <summary>
+    /// A terminal whose master is outside the tree: its settings, read through the slave; the
+    /// session and foreground group from the leader's /proc/PID/stat (TIOCGSID on a slave
+    /// answers only its own session). Its queues belong to the outside and are not taken.
+    /// </summary>
+    private static V1.TtyInfo CollectOutside(uint index, Pair pair)
+    {
+        ClassifiedFd slaveFd = pair.Slave!;
+        using SafeFd pidfd = Interop.PidfdOpen(slaveFd.Pid);
+        using SafeFd slave = Interop.PidfdGetfd(pidfd, slaveFd.Fd);
+        WinSize size = Interop.GetWinSize(slave);
+        var info = new V1.TtyInfo
+        {
+            Kind = V1.TtyKind.PtySlave,
+            Index = index,
+            OutsideMaster = true,
+            Termios = ToImage(Interop.GetTermios(slave)),
+            Winsize = new V1.Winsize { Rows = size.Rows, Cols = size.Columns, Xpixel = size.XPixels, Ypixel = size.YPixels },
+            Exclusive = PtyDevice.GetInt(slave, IoctlRequest.TIOCGEXCL) != 0,
+        };
+        if (pair.Leader is { } leader)
+        {
+            info.Sid = (uint)leader.Session;
+            if (leader.Tpgid > 0)
+            {
+                info.ForegroundPgrp = (uint)leader.Tpgid;
+            }
+        }
+        return info;
     }
 
     /// <summary>The infos with sid and foreground group as the images record them.</summary>

@@ -99,11 +99,16 @@ public sealed class TtyRestore : IDisposable
         {
             throw new InvalidDataException($"tty-info.img: no state saved for pty {index}");
         }
-        SafeFd master = OpenMaster(index);
+        // A terminal that was outside the tree is likely still in use: any free index does.
+        SafeFd master = info.OutsideMaster ? Interop.Open("/dev/ptmx", OpenFlags.O_RDWR | OpenFlags.O_NOCTTY | OpenFlags.O_CLOEXEC) : OpenMaster(index);
         try
         {
             uint got = (uint)Interop.GetPtyIndex(master);
-            if (got != index)
+            if (info.OutsideMaster)
+            {
+                _progress?.Invoke($"/dev/pts/{index}, whose other end was outside the tree, is re-bound to the new terminal /dev/pts/{got}");
+            }
+            else if (got != index)
             {
                 _progress?.Invoke($"pty {index}: the index is taken; restored as /dev/pts/{got}");
             }
@@ -198,6 +203,13 @@ public sealed class TtyRestore : IDisposable
         }
         return termios;
     }
+
+    /// <summary>
+    /// Masters of the terminals re-bound in place of ones that were outside the tree, for the
+    /// caller to serve (it owns and disposes them).
+    /// </summary>
+    public List<SafeFd> TakeReboundMasters() =>
+        _pairs.Where(p => _infos[p.Key].OutsideMaster).Select(p => Interop.DupAtLeast(p.Value.Master)).ToList();
 
     /// <summary>Closes keeper's ends of every pair; the tasks hold their own.</summary>
     public void Dispose()

@@ -51,16 +51,10 @@ internal sealed partial class DemoScreen
         return demo;
     }
 
-    /// <summary>Ends the session (screen's quit, then SIGKILL for what is left).</summary>
+    /// <summary>Ends the session (screen's quit, then SIGKILL for what is left) and removes its directory.</summary>
     public void Quit()
     {
-        ExternalCommand.Run("screen", ["-S", $"{Pid}.{Name}", "-X", "quit"], check: false);
-        List<int> left = TreeOf(Pid);
-        foreach (int pid in left)
-        {
-            SessionKeeper.Native.Interop.TryKill(pid, SessionKeeper.Native.Signals.SIGKILL);
-        }
-        ExternalCommand.Poll(() => !left.Any(p => File.Exists($"/proc/{p}/stat")), TimeSpan.FromSeconds(5));
+        QuitRunning(Pid, Name);
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);
@@ -68,6 +62,30 @@ internal sealed partial class DemoScreen
         catch (IOException)
         {
         }
+    }
+
+    /// <summary>Ends the screen session <paramref name="pid"/>.<paramref name="name"/>: screen's quit, then SIGKILL for what is left.</summary>
+    public static void QuitRunning(int pid, string name)
+    {
+        ExternalCommand.Run("screen", ["-S", $"{pid}.{name}", "-X", "quit"], check: false);
+        List<int> left = TreeOf(pid);
+        foreach (int process in left)
+        {
+            SessionKeeper.Native.Interop.TryKill(process, SessionKeeper.Native.Signals.SIGKILL);
+        }
+        ExternalCommand.Poll(() => !left.Any(p => File.Exists($"/proc/{p}/stat")), TimeSpan.FromSeconds(5));
+    }
+
+    /// <summary>Whether window <paramref name="window"/> shows <paramref name="text"/> (screen's hardcopy; no client needed).</summary>
+    public bool WindowShows(string window, string text)
+    {
+        string copy = Path.Combine(Directory, $"hardcopy-{window}");
+        return ExternalCommand.Poll(() =>
+        {
+            File.Delete(copy);
+            ExternalCommand.Run("screen", ["-S", $"{Pid}.{Name}", "-p", window, "-X", "hardcopy", copy], check: false);
+            return ExternalCommand.Poll(() => File.Exists(copy), TimeSpan.FromSeconds(2)) && File.ReadAllText(copy).Contains(text, StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(5));
     }
 
     /// <summary>The pid of the screen session called <paramref name="name"/>, from screen -ls.</summary>

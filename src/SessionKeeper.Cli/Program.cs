@@ -14,6 +14,7 @@ internal static class Program
         root.Subcommands.Add(EngineCommands.CreateDump());
         root.Subcommands.Add(EngineCommands.CreateRestore());
         root.Subcommands.Add(CheckCommand.Create());
+        root.Subcommands.Add(ListCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

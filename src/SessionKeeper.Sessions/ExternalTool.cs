@@ -22,11 +22,8 @@ internal static class ExternalTool
     /// <summary>How long a query or detach may take before keeper gives up on the server.</summary>
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>
-    /// Runs <paramref name="program"/> with <paramref name="arguments"/>, stdin on /dev/null;
-    /// null when the program is not installed.
-    /// </summary>
-    public static ToolResult? TryRun(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>Starts <paramref name="program"/> with every standard stream piped, outside any tmux the caller is in.</summary>
+    internal static ProcessStartInfo CreateStartInfo(string program, IEnumerable<string> arguments)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -41,6 +38,16 @@ internal static class ExternalTool
         }
         // Inside a tmux pane TMUX names the caller's own server; -S already says which one to ask.
         start.Environment.Remove("TMUX");
+        return start;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="program"/> with <paramref name="arguments"/>, stdin on /dev/null;
+    /// null when the program is not installed.
+    /// </summary>
+    public static ToolResult? TryRun(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        ProcessStartInfo start = CreateStartInfo(program, arguments);
         foreach ((string key, string value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;

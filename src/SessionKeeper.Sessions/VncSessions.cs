@@ -124,9 +124,15 @@ internal static class VncSessions
             {
                 viewers.AddRange(sockets
                     .Where(s => s.State == TcpState.Established && s.Local.Port == port && inodes.Contains(s.Inode))
-                    .Select(s => new SessionClient(0, s.Remote.ToString(), null)));
+                    .Select(s => new SessionClient(0, Address(s.Remote), null)));
             }
         }
         return viewers;
     }
+
+    /// <summary>The viewer's address as people write it: an IPv4 peer of an IPv6 socket without the ::ffff: prefix.</summary>
+    private static string Address(System.Net.IPEndPoint endpoint)
+        => endpoint.Address.IsIPv4MappedToIPv6
+            ? new System.Net.IPEndPoint(endpoint.Address.MapToIPv4(), endpoint.Port).ToString()
+            : endpoint.ToString();
 }

@@ -110,6 +110,20 @@ internal sealed class ProcessTable
     }
 
     /// <summary>
+    /// The filesystem path of the unix socket <paramref name="pid"/> listens on (a screen or
+    /// tmux server's socket); null when it has none or is gone.
+    /// </summary>
+    public static string? ListeningSocketPath(int pid)
+    {
+        if (!ProcFsReader.TryReadFds(pid, out List<FdEntry> fds) || !ProcFsReader.TryReadUnixSockets(pid, out List<UnixSocketEntry> sockets))
+        {
+            return null;
+        }
+        var inodes = fds.Where(fd => fd.Kind == FdTargetKind.Socket).Select(fd => fd.Inode).ToHashSet();
+        return sockets.FirstOrDefault(s => s.IsListening && !s.IsAbstract && s.Path is not null && inodes.Contains(s.Inode))?.Path;
+    }
+
+    /// <summary>
     /// The arguments of <paramref name="pid"/> from /proc/PID/cmdline; empty when the process is
     /// gone or is a zombie.
     /// </summary>

@@ -32,29 +32,36 @@ internal static class ScreenSessions
         }
     }
 
-    /// <summary>Every live screen session of <paramref name="user"/>.</summary>
+    /// <summary>
+    /// Every live screen session of <paramref name="user"/>: the sockets in its socket
+    /// directories, then any other SCREEN server of the user by the socket it listens on (one
+    /// started with another SCREENDIR).
+    /// </summary>
     public static IEnumerable<SessionInfo> Find(UserAccount user, ProcessTable table)
     {
+        IEnumerable<string> sockets = SocketDirectories(user).SelectMany(ListEntries)
+            .Concat(table.Processes.Values
+                .Where(p => p.Uid == user.Uid && p.Name == ProcessName && p.State != 'Z')
+                .OrderBy(p => p.Pid)
+                .Select(p => ProcessTable.ListeningSocketPath(p.Pid))
+                .OfType<string>());
         var seen = new HashSet<int>();
-        foreach (string directory in SocketDirectories(user))
+        foreach (string socket in sockets)
         {
-            foreach (string socket in ListEntries(directory))
+            string entry = Path.GetFileName(socket);
+            int dot = entry.IndexOf('.');
+            if (dot <= 0
+                || !int.TryParse(entry.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out int pid)
+                || !seen.Add(pid))
             {
-                string entry = Path.GetFileName(socket);
-                int dot = entry.IndexOf('.');
-                if (dot <= 0
-                    || !int.TryParse(entry.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out int pid)
-                    || !seen.Add(pid))
-                {
-                    continue;
-                }
-                // A socket whose server is gone is what `screen -ls` calls "Dead": nothing to save.
-                if (!table.IsLive(pid, user.Uid) || table.Get(pid)!.Name != ProcessName)
-                {
-                    continue;
-                }
-                yield return Describe(pid, entry[(dot + 1)..], socket, table);
+                continue;
             }
+            // A socket whose server is gone is what `screen -ls` calls "Dead": nothing to save.
+            if (!table.IsLive(pid, user.Uid) || table.Get(pid)!.Name != ProcessName)
+            {
+                continue;
+            }
+            yield return Describe(pid, entry[(dot + 1)..], socket, table);
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using SessionKeeper.Engine.ProcFs;
 
 namespace SessionKeeper.Sessions;
 
@@ -50,22 +49,11 @@ internal static class TmuxSessions
         }
         foreach (ProcessEntry server in table.Processes.Values.Where(p => p.Uid == user.Uid && p.Name == ServerProcessName && p.State != 'Z'))
         {
-            if (ListeningPath(server.Pid) is string path)
+            if (ProcessTable.ListeningSocketPath(server.Pid) is string path)
             {
                 yield return path;
             }
         }
-    }
-
-    /// <summary>The filesystem path the server <paramref name="pid"/> listens on; null when none is found.</summary>
-    private static string? ListeningPath(int pid)
-    {
-        if (!ProcFsReader.TryReadFds(pid, out List<FdEntry> fds) || !ProcFsReader.TryReadUnixSockets(pid, out List<UnixSocketEntry> sockets))
-        {
-            return null;
-        }
-        var inodes = fds.Where(fd => fd.Kind == FdTargetKind.Socket).Select(fd => fd.Inode).ToHashSet();
-        return sockets.FirstOrDefault(s => s.IsListening && !s.IsAbstract && s.Path is not null && inodes.Contains(s.Inode))?.Path;
     }
 
     /// <summary>Asks the server on <paramref name="socket"/> for its sessions and clients; null when no server of <paramref name="uid"/> answers.</summary>

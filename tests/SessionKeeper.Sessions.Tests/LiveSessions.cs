@@ -32,21 +32,41 @@ internal sealed class LiveSessions : IDisposable
     private readonly List<int> _vncDisplays = [];
     private readonly string _scratch = Directory.CreateTempSubdirectory("keeper-sessions-").FullName;
 
+    /// <summary>A directory of this test's own, removed with everything in it.</summary>
+    public string Scratch => _scratch;
+
+    /// <summary>A new directory below <see cref="Scratch"/> with mode 0700 (screen insists on it for SCREENDIR).</summary>
+    public string PrivateDirectory(string name)
+    {
+        string path = Path.Combine(_scratch, name);
+        Directory.CreateDirectory(path);
+        if (OperatingSystem.IsLinux())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        return path;
+    }
+
     /// <summary>A name no other test (or other user of this machine) uses.</summary>
     public static string UniqueName(string prefix) => $"{prefix}{Environment.ProcessId}x{Random.Shared.Next(100000, 999999)}";
 
-    /// <summary>Starts <c>screen -dmS NAME</c> with <paramref name="windows"/> windows each running sleep; returns the SCREEN pid.</summary>
-    public int StartScreen(string name, int windows)
+    /// <summary>
+    /// Starts <c>screen -dmS NAME</c> with <paramref name="windows"/> windows each running sleep,
+    /// its socket in <paramref name="screendir"/> when given; returns the SCREEN pid.
+    /// </summary>
+    public int StartScreen(string name, int windows, string? screendir = null)
     {
-        var before = ScreenSockets(name).ToHashSet();
-        Run("screen", "-dmS", name, "sleep", "100001");
-        string socket = WaitFor(() => ScreenSockets(name).FirstOrDefault(s => !before.Contains(s)), $"screen session {name} to create its socket");
+        string directory = screendir ?? $"/run/screen/S-{Environment.UserName}";
+        string[] env = screendir is null ? [] : [$"SCREENDIR={screendir}"];
+        var before = ScreenSockets(directory, name).ToHashSet();
+        Run("env", [.. env, "screen", "-dmS", name, "sleep", "100001"]);
+        string socket = WaitFor(() => ScreenSockets(directory, name).FirstOrDefault(s => !before.Contains(s)), $"screen session {name} to create its socket");
         int pid = int.Parse(Path.GetFileName(socket).Split('.')[0], CultureInfo.InvariantCulture);
         _roots.Add(pid);
         _files.Add(socket);
         for (int i = 1; i < windows; i++)
         {
-            Run("screen", "-S", $"{pid}.{name}", "-X", "screen", "sleep", $"{100001 + i}");
+            Run("env", [.. env, "screen", "-S", $"{pid}.{name}", "-X", "screen", "sleep", $"{100001 + i}"]);
         }
         WaitFor(() => Tree(pid).Count == 1 + windows ? "" : null, $"screen session {name} to have {windows} windows");
         return pid;
@@ -54,17 +74,20 @@ internal sealed class LiveSessions : IDisposable
 
     /// <summary>Starts a tmux server on socket <c>-L SOCKET</c> with one session per name; returns the server pid.</summary>
     public int StartTmux(string socket, params string[] sessions)
+        => StartTmuxOnPath($"/tmp/tmux-{UserAccountUid()}/{socket}", sessions);
+
+    /// <summary>Starts a tmux server on socket <c>-S PATH</c> with one session per name; returns the server pid.</summary>
+    public int StartTmuxOnPath(string path, params string[] sessions)
     {
-        string path = $"/tmp/tmux-{UserAccountUid()}/{socket}";
         _files.Add(path);
-        Run("tmux", "-L", socket, "new-session", "-d", "-s", sessions[0], "sleep 100001");
-        int pid = int.Parse(Run("tmux", "-L", socket, "display-message", "-p", "#{pid}").Trim(), CultureInfo.InvariantCulture);
+        Run("tmux", "-S", path, "new-session", "-d", "-s", sessions[0], "sleep 100001");
+        int pid = int.Parse(Run("tmux", "-S", path, "display-message", "-p", "#{pid}").Trim(), CultureInfo.InvariantCulture);
         _roots.Add(pid);
         foreach (string session in sessions.Skip(1))
         {
-            Run("tmux", "-L", socket, "new-session", "-d", "-s", session, "sleep 100002");
+            Run("tmux", "-S", path, "new-session", "-d", "-s", session, "sleep 100002");
         }
-        WaitFor(() => Tree(pid).Count == 1 + sessions.Length ? "" : null, $"tmux server {socket} to run {sessions.Length} panes");
+        WaitFor(() => Tree(pid).Count == 1 + sessions.Length ? "" : null, $"tmux server {path} to run {sessions.Length} panes");
         return pid;
     }
 
@@ -92,8 +115,7 @@ internal sealed class LiveSessions : IDisposable
     /// </summary>
     public VncServer StartVnc(string desktop)
     {
-        int display = Enumerable.Range(40, 50).First(n =>
-            !File.Exists($"/tmp/.X{n}-lock") && !File.Exists($"/tmp/.X11-unix/X{n}") && PortFree(5900 + n));
+        int display = FreeDisplay();
         string xstartup = Path.Combine(_scratch, "xstartup");
         File.WriteAllText(xstartup, $"#!/bin/sh\nsleep {200000 + display} &\nsleep {300000 + display} &\nwait\n");
         if (OperatingSystem.IsLinux())
@@ -111,6 +133,30 @@ internal sealed class LiveSessions : IDisposable
             $"xstartup of :{display} to start its programs");
         return new VncServer(display, wrapper, server, children);
     }
+
+    /// <summary>
+    /// Starts Xtigervnc itself as a child of the test, not through vncserver; returns its pid
+    /// once it accepts X clients.
+    /// </summary>
+    public int StartXvnc(string desktop, out int display)
+    {
+        int n = FreeDisplay();
+        display = n;
+        _files.Add($"/tmp/.X{n}-lock");
+        _files.Add($"/tmp/.X11-unix/X{n}");
+        Process server = Process.Start(StartInfo("Xtigervnc", $":{n}", "-SecurityTypes", "None", "-localhost=1",
+            "-desktop", desktop, "-geometry", "320x240"))!;
+        _clients.Add(server);
+        server.OutputDataReceived += (_, _) => { };
+        server.ErrorDataReceived += (_, _) => { };
+        server.BeginOutputReadLine();
+        server.BeginErrorReadLine();
+        WaitFor(() => File.Exists($"/tmp/.X11-unix/X{n}") ? "" : null, $"Xtigervnc :{n} to listen");
+        return server.Id;
+    }
+
+    private static int FreeDisplay() => Enumerable.Range(40, 50).First(n =>
+        !File.Exists($"/tmp/.X{n}-lock") && !File.Exists($"/tmp/.X11-unix/X{n}") && PortFree(5900 + n));
 
     /// <summary>Connects a TCP client to the RFB port of <paramref name="display"/>, as a viewer does.</summary>
     public TcpClient ConnectViewer(int display)
@@ -201,9 +247,8 @@ internal sealed class LiveSessions : IDisposable
         Directory.Delete(_scratch, true);
     }
 
-    private static IEnumerable<string> ScreenSockets(string name)
+    private static IEnumerable<string> ScreenSockets(string directory, string name)
     {
-        string directory = $"/run/screen/S-{Environment.UserName}";
         return Directory.Exists(directory) ? Directory.GetFiles(directory, $"*.{name}") : [];
     }
 

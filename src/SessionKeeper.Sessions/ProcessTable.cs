@@ -1,5 +1,6 @@
 using System.Globalization;
 using SessionKeeper.Engine.ProcFs;
+using SessionKeeper.Native;
 
 namespace SessionKeeper.Sessions;
 
@@ -47,9 +48,16 @@ internal sealed class ProcessTable
             {
                 continue;
             }
-            if (ProcFsReader.TryReadStatus(pid, out ProcStatus status) && status.KernelThread != true)
+            try
             {
-                processes[pid] = new ProcessEntry(pid, status.PPid, status.Uid.Real, status.Name, status.State, status.VmRssKb);
+                if (ProcFsReader.TryReadStatus(pid, out ProcStatus status) && status.KernelThread != true)
+                {
+                    processes[pid] = new ProcessEntry(pid, status.PPid, status.Uid.Real, status.Name, status.State, status.VmRssKb);
+                }
+            }
+            catch (ErrnoException e) when (e.Errno is Errno.EACCES or Errno.EPERM)
+            {
+                // hidepid=1 hides other users' processes this way: they are no session of the caller.
             }
         }
         return new ProcessTable(processes);
@@ -110,12 +118,30 @@ internal sealed class ProcessTable
     }
 
     /// <summary>
+    /// The open descriptors of <paramref name="pid"/>; empty when it is gone or keeper may not
+    /// look (another user's process when keeper is not root, or /proc mounted with hidepid):
+    /// such a process is not the caller's session.
+    /// </summary>
+    public static List<FdEntry> ReadFds(int pid)
+    {
+        try
+        {
+            return ProcFsReader.TryReadFds(pid, out List<FdEntry> fds) ? fds : [];
+        }
+        catch (ErrnoException e) when (e.Errno is Errno.EACCES or Errno.EPERM)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>
     /// The filesystem path of the unix socket <paramref name="pid"/> listens on (a screen or
     /// tmux server's socket); null when it has none or is gone.
     /// </summary>
     public static string? ListeningSocketPath(int pid)
     {
-        if (!ProcFsReader.TryReadFds(pid, out List<FdEntry> fds) || !ProcFsReader.TryReadUnixSockets(pid, out List<UnixSocketEntry> sockets))
+        List<FdEntry> fds = ReadFds(pid);
+        if (fds.Count == 0 || !ProcFsReader.TryReadUnixSockets(pid, out List<UnixSocketEntry> sockets))
         {
             return null;
         }

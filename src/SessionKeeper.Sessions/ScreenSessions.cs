@@ -69,7 +69,7 @@ internal static class ScreenSessions
     private static SessionInfo Describe(int pid, string name, string socket, ProcessTable table)
     {
         (int count, long resident) = table.Measure(pid);
-        List<FdEntry> fds = ProcFsReader.TryReadFds(pid, out List<FdEntry> list) ? list : [];
+        List<FdEntry> fds = ProcessTable.ReadFds(pid);
         int windows = fds.Count(fd => fd.Kind == FdTargetKind.PtyMaster);
         List<SessionClient> clients = FindClients(pid, fds, table);
         bool attached = clients.Count > 0 || SocketMarkedAttached(socket);
@@ -104,7 +104,7 @@ internal static class ScreenSessions
             int client = table.Processes.Values
                 .Where(p => p.Pid != server && p.Name == ProcessName && p.State != 'Z')
                 .Select(p => p.Pid)
-                .FirstOrDefault(p => ProcFsReader.TryReadFds(p, out List<FdEntry> fds) && fds.Any(fd => fd.Fd <= 2 && fd.Path == terminal));
+                .FirstOrDefault(p => ProcessTable.ReadFds(p).Any(fd => fd.Fd <= 2 && fd.Path == terminal));
             clients.Add(new SessionClient(client, terminal, null));
         }
         return clients;

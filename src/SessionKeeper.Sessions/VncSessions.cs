@@ -112,11 +112,7 @@ internal static class VncSessions
     /// </summary>
     private static List<SessionClient> FindViewers(int server, int port)
     {
-        if (!ProcFsReader.TryReadFds(server, out List<FdEntry> fds))
-        {
-            return [];
-        }
-        var inodes = fds.Where(fd => fd.Kind == FdTargetKind.Socket).Select(fd => fd.Inode).ToHashSet();
+        var inodes = ProcessTable.ReadFds(server).Where(fd => fd.Kind == FdTargetKind.Socket).Select(fd => fd.Inode).ToHashSet();
         var viewers = new List<SessionClient>();
         foreach (bool ipv6 in new[] { false, true })
         {

@@ -55,18 +55,36 @@ internal sealed class LiveSessions : IDisposable
     /// its socket in <paramref name="screendir"/> when given; returns the SCREEN pid.
     /// </summary>
     public int StartScreen(string name, int windows, string? screendir = null)
+        => StartScreen(name, windows, screendir, $"/run/screen/S-{Environment.UserName}", []);
+
+    /// <summary>Starts a one-window screen session as the user <c>nobody</c>; returns the SCREEN pid.</summary>
+    public int StartScreenAsNobody(string name)
+        => StartScreen(name, 1, null, $"/run/screen/S-{Nobody}", AsUser(NobodyUid));
+
+    /// <summary>The user the tests run sessions of another user as.</summary>
+    public const string Nobody = "nobody";
+
+    /// <summary>nobody's uid on Debian.</summary>
+    public const int NobodyUid = 65534;
+
+    /// <summary>The command prefix that runs a program as <paramref name="uid"/> (group = uid, no supplementary groups).</summary>
+    public static string[] AsUser(int uid) =>
+        ["setpriv", $"--reuid={uid}", $"--regid={uid}", "--clear-groups", "env", "HOME=/tmp"];
+
+    private int StartScreen(string name, int windows, string? screendir, string defaultDirectory, string[] asUser)
     {
-        string directory = screendir ?? $"/run/screen/S-{Environment.UserName}";
-        string[] env = screendir is null ? [] : [$"SCREENDIR={screendir}"];
+        string directory = screendir ?? defaultDirectory;
+        // Every screen command runs through env (after setpriv for another user), with SCREENDIR when given.
+        string[] prefix = [.. asUser.Length > 0 ? asUser : ["env"], .. screendir is null ? [] : new[] { $"SCREENDIR={screendir}" }];
         var before = ScreenSockets(directory, name).ToHashSet();
-        Run("env", [.. env, "screen", "-dmS", name, "sleep", "100001"]);
+        Run(prefix[0], [.. prefix[1..], "screen", "-dmS", name, "sleep", "100001"]);
         string socket = WaitFor(() => ScreenSockets(directory, name).FirstOrDefault(s => !before.Contains(s)), $"screen session {name} to create its socket");
         int pid = int.Parse(Path.GetFileName(socket).Split('.')[0], CultureInfo.InvariantCulture);
         _roots.Add(pid);
         _files.Add(socket);
         for (int i = 1; i < windows; i++)
         {
-            Run("env", [.. env, "screen", "-S", $"{pid}.{name}", "-X", "screen", "sleep", $"{100001 + i}"]);
+            Run(prefix[0], [.. prefix[1..], "screen", "-S", $"{pid}.{name}", "-X", "screen", "sleep", $"{100001 + i}"]);
         }
         WaitFor(() => Tree(pid).Count == 1 + windows ? "" : null, $"screen session {name} to have {windows} windows");
         return pid;

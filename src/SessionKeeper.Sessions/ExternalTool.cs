@@ -11,6 +11,9 @@ internal sealed record ToolResult(int ExitCode, string Stdout, string Stderr)
 {
     /// <summary>True for exit status 0.</summary>
     public bool Succeeded => ExitCode == 0;
+
+    /// <summary>What the program said about its failure: stderr, else stdout, else the exit status.</summary>
+    public string Summary => Stderr.Length > 0 ? Stderr : Stdout.Trim() is { Length: > 0 } o ? o : $"exit status {ExitCode}";
 }
 
 /// <summary>

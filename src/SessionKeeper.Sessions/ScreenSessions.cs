@@ -140,12 +140,13 @@ internal static class ScreenSessions
         // screen looks sessions up in SCREENDIR: point it at the directory the socket is in,
         // which need not be the default one.
         var environment = new Dictionary<string, string> { ["SCREENDIR"] = Path.GetDirectoryName(socket)! };
-        ToolResult result = ExternalTool.TryRun("screen", ["-d", id], environment)
-            ?? throw new SessionPrepareException($"screen session {id}: cannot detach its clients, the screen program is not installed");
+        string[] command = AsOwner(session.RootPid, ["screen", "-d", id]);
+        ToolResult result = ExternalTool.TryRun(command[0], command[1..], environment)
+            ?? throw new SessionPrepareException($"screen session {id}: cannot detach its clients, {command[0]} is not installed");
         if (!result.Succeeded)
         {
             throw new SessionPrepareException(
-                $"screen session {id} (pid {session.RootPid}): `screen -d {id}` failed ({Describe(result)}); detach it by hand, then save again");
+                $"screen session {id} (pid {session.RootPid}): `screen -d {id}` failed ({result.Summary}); detach it by hand, then save again");
         }
         Wait.Until(
             () => !Refresh(session).Attached && ProcessTable.Read().AllEnded(current.Clients),
@@ -159,8 +160,18 @@ internal static class ScreenSessions
     private static SessionInfo Refresh(SessionInfo session)
         => Describe(session.RootPid, session.Name, session.SocketPath!, ProcessTable.Read());
 
-    internal static string Describe(ToolResult result)
-        => result.Stderr.Length > 0 ? result.Stderr : result.Stdout.Trim() is { Length: > 0 } o ? o : $"exit status {result.ExitCode}";
+    /// <summary>
+    /// <paramref name="command"/>, run as the user of <paramref name="server"/> when that is not
+    /// keeper's user: screen refuses a socket directory its caller does not own, even for root.
+    /// </summary>
+    private static string[] AsOwner(int server, string[] command)
+    {
+        if (!ProcFsReader.TryReadStatus(server, out ProcStatus status) || status.Uid.Real == UserAccount.CallerUid)
+        {
+            return command;
+        }
+        return ["setpriv", $"--reuid={status.Uid.Real}", $"--regid={status.Gid.Real}", "--clear-groups", .. command];
+    }
 
     /// <summary>The entries of a socket directory; empty when it does not exist or cannot be read.</summary>
     internal static IEnumerable<string> ListEntries(string directory)

@@ -132,7 +132,7 @@ internal static class TmuxSessions
                 {
                     throw new SessionPrepareException(
                         $"tmux server {server.Name} (pid {server.RootPid}): detaching the client on {client.Terminal} failed "
-                        + $"({ScreenSessions.Describe(result)}); detach it by hand, then save again");
+                        + $"({result.Summary}); detach it by hand, then save again");
                 }
             }
             Wait.Until(

@@ -110,9 +110,15 @@ internal sealed class LiveSessions : IDisposable
     }
 
     /// <summary>Runs <paramref name="command"/> (e.g. <c>screen -r ID</c>) on a fresh pty and waits until the server holds its terminal.</summary>
-    public TerminalClient Attach(string command, Func<bool> attached)
+    public TerminalClient Attach(string command, Func<bool> attached) => Attach(command, attached, []);
+
+    /// <summary>As <see cref="Attach(string, Func{bool})"/>, with <c>script</c> and its pty owned by <paramref name="uid"/>.</summary>
+    public TerminalClient AttachAs(int uid, string command, Func<bool> attached) => Attach(command, attached, AsUser(uid));
+
+    private TerminalClient Attach(string command, Func<bool> attached, string[] asUser)
     {
-        ProcessStartInfo start = StartInfo("script", "-qfc", command, "/dev/null");
+        string[] scriptCommand = ["script", "-qfc", command, "/dev/null"];
+        ProcessStartInfo start = asUser.Length > 0 ? StartInfo(asUser[0], [.. asUser[1..], .. scriptCommand]) : StartInfo(scriptCommand[0], scriptCommand[1..]);
         start.Environment["TERM"] = "xterm";
         Process script = Process.Start(start)!;
         _clients.Add(script);

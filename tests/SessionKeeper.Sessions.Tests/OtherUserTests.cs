@@ -55,6 +55,24 @@ public sealed class OtherUserTests : LiveSessionTest
         Assert.That(stderr, Is.Empty);
     }
 
+    [Test]
+    public void PrepareForSave_AnotherUsersAttachedScreen_IsDetachedAsThatUser()
+    {
+        string theirs = LiveSessions.UniqueName("scr");
+        int server = Live.StartScreenAsNobody(theirs);
+        TerminalClient client = Live.AttachAs(LiveSessions.NobodyUid, $"screen -r {server}.{theirs}",
+            () => SessionFinder.List(LiveSessions.NobodyUid).Any(s => s.RootPid == server && s.Attached));
+        SessionInfo session = SessionFinder.Resolve(theirs, LiveSessions.NobodyUid);
+
+        // screen refuses root a socket directory root does not own: keeper runs it as nobody.
+        IReadOnlyList<string> lines = SessionFinder.PrepareForSave(session);
+
+        Assert.That(lines.Single(), Does.Contain($"detached 1 client from screen session {server}.{theirs}"));
+        Assert.That(LiveSessions.IsRunning(client.ClientPid), Is.False, "the client has exited");
+        Assert.That(LiveSessions.IsRunning(server), Is.True, "the session runs on");
+        Assert.That(SessionFinder.Resolve(theirs, LiveSessions.NobodyUid).Attached, Is.False);
+    }
+
     /// <summary>Runs the keeper binary the other CLI tests run, as <paramref name="uid"/>.</summary>
     private static (int ExitCode, string Stdout, string Stderr) RunKeeperAs(int uid, params string[] arguments)
     {

@@ -104,19 +104,6 @@ internal sealed class ProcessTable
         return (tree.Count, kb * 1024);
     }
 
-    /// <summary>True when <paramref name="pid"/> is <paramref name="root"/> or below it.</summary>
-    public bool IsInTree(int root, int pid)
-    {
-        for (ProcessEntry? p = Get(pid); p is not null; p = p.ParentPid == p.Pid ? null : Get(p.ParentPid))
-        {
-            if (p.Pid == root)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /// <summary>
     /// The open descriptors of <paramref name="pid"/>; empty when it is gone or keeper may not
     /// look (another user's process when keeper is not root, or /proc mounted with hidepid):
@@ -160,7 +147,7 @@ internal sealed class ProcessTable
         {
             bytes = File.ReadAllBytes($"/proc/{pid}/cmdline");
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return [];
         }

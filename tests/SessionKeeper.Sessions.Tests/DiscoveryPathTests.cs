@@ -60,16 +60,25 @@ public sealed class DiscoveryPathTests : LiveSessionTest
     }
 
     [Test]
-    public void List_XServerStartedWithoutVncserver_IsItsOwnRoot()
+    public void List_XServerStartedWithoutVncserver_IsItsOwnRootAndAViewerOnItsRfbportAttaches()
     {
         string desktop = LiveSessions.UniqueName("bare");
-        int server = Live.StartXvnc(desktop, out int display);
+        int server = Live.StartXvnc(desktop, out int display, out int port);
 
-        SessionInfo session = SessionFinder.Resolve($":{display}");
+        SessionInfo before = SessionFinder.Resolve($":{display}");
+        using System.Net.Sockets.TcpClient viewer = LiveSessions.ConnectViewer(port, out _);
+        SessionInfo after = SessionFinder.Resolve(desktop);
 
-        Assert.That(session.RootPid, Is.EqualTo(server));
-        Assert.That(session.Aliases, Is.EqualTo(new[] { desktop }));
-        Assert.That(session.Details[0], Does.Contain("not started by vncserver"));
-        Assert.That(session.ProcessCount, Is.GreaterThanOrEqualTo(1));
+        Assert.Multiple(() =>
+        {
+            Assert.That(before.RootPid, Is.EqualTo(server));
+            Assert.That(before.Aliases, Is.EqualTo(new[] { desktop }));
+            Assert.That(before.Details[0], Does.Contain("not started by vncserver"));
+            Assert.That(before.Details, Does.Contain($"RFB port {port}"));
+            Assert.That(before.ProcessCount, Is.EqualTo(LiveSessions.Tree(server).Count));
+            Assert.That(before.Attached, Is.False);
+            Assert.That(after.Attached, Is.True);
+            Assert.That(after.Clients.Single().Terminal, Is.EqualTo(viewer.Client.LocalEndPoint!.ToString()));
+        });
     }
 }

@@ -162,14 +162,16 @@ internal sealed class LiveSessions : IDisposable
     /// Starts Xtigervnc itself as a child of the test, not through vncserver; returns its pid
     /// once it accepts X clients.
     /// </summary>
-    public int StartXvnc(string desktop, out int display)
+    public int StartXvnc(string desktop, out int display, out int rfbPort)
     {
         int n = FreeDisplay();
         display = n;
+        // Not 5900+N: the server is told its port, as `-rfbport N` on its command line.
+        rfbPort = Enumerable.Range(6100, 100).First(PortFree);
         _files.Add($"/tmp/.X{n}-lock");
         _files.Add($"/tmp/.X11-unix/X{n}");
         Process server = Process.Start(StartInfo("Xtigervnc", $":{n}", "-SecurityTypes", "None", "-localhost=1",
-            "-desktop", desktop, "-geometry", "320x240"))!;
+            "-desktop", desktop, "-geometry", "320x240", "-rfbport", rfbPort.ToString(CultureInfo.InvariantCulture)))!;
         _clients.Add(server);
         server.OutputDataReceived += (_, _) => { };
         server.ErrorDataReceived += (_, _) => { };
@@ -182,11 +184,18 @@ internal sealed class LiveSessions : IDisposable
     private static int FreeDisplay() => Enumerable.Range(40, 50).First(n =>
         !File.Exists($"/tmp/.X{n}-lock") && !File.Exists($"/tmp/.X11-unix/X{n}") && PortFree(5900 + n));
 
-    /// <summary>Connects a TCP client to the RFB port of <paramref name="display"/>, as a viewer does.</summary>
-    public TcpClient ConnectViewer(int display)
+    /// <summary>
+    /// Connects a TCP client to <paramref name="port"/> as a viewer does, and returns once the
+    /// server has greeted it: only then has the server accepted the connection, and the socket is
+    /// the server's. The greeting goes to <paramref name="greeting"/>.
+    /// </summary>
+    public static TcpClient ConnectViewer(int port, out string greeting)
     {
         var client = new TcpClient(AddressFamily.InterNetwork);
-        client.Connect("127.0.0.1", 5900 + display);
+        client.Connect("127.0.0.1", port);
+        var bytes = new byte[12];
+        client.GetStream().ReadExactly(bytes);
+        greeting = System.Text.Encoding.ASCII.GetString(bytes);
         return client;
     }
 

@@ -33,18 +33,14 @@ public sealed class VncSessionTests : LiveSessionTest
     {
         string desktop = LiveSessions.UniqueName("desk");
         VncServer vnc = Live.StartVnc(desktop);
-        using TcpClient viewer = Live.ConnectViewer(vnc.Display);
-        // The server greets a viewer only once it has accepted the connection: from then on the
-        // socket is the X server's.
-        var greeting = new byte[12];
-        viewer.GetStream().ReadExactly(greeting);
+        using TcpClient viewer = LiveSessions.ConnectViewer(5900 + vnc.Display, out string greeting);
 
         SessionInfo session = SessionFinder.Resolve(desktop);
         IReadOnlyList<string> lines = SessionFinder.PrepareForSave(session);
 
         Assert.Multiple(() =>
         {
-            Assert.That(System.Text.Encoding.ASCII.GetString(greeting), Does.StartWith("RFB "));
+            Assert.That(greeting, Does.StartWith("RFB "));
             Assert.That(session.Attached, Is.True);
             Assert.That(session.Clients.Select(c => c.Terminal), Is.EqualTo(new[] { viewer.Client.LocalEndPoint!.ToString() }));
             Assert.That(lines, Has.Count.EqualTo(1));

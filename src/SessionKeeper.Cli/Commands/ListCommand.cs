@@ -17,7 +17,7 @@ internal static class ListCommand
     {
         var json = new Option<bool>("--json")
         {
-            Description = "Print a JSON document (uid and per session: name, kind, pid, processes, residentBytes, "
+            Description = "Print a JSON document ({\"sessions\": [...]}, per session: name, kind, pid, processes, residentBytes, "
                 + "attached, aliases, socket, sessions, clients, details) instead of the table.",
         };
         var list = new Command(

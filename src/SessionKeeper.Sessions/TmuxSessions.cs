@@ -1,4 +1,5 @@
 using System.Globalization;
+using SessionKeeper.Engine.ProcFs;
 
 namespace SessionKeeper.Sessions;
 
@@ -43,7 +44,12 @@ internal static class TmuxSessions
             directories.Add(Path.Combine(tmpdir, directoryName));
         }
         directories.Add(Path.Combine("/tmp", directoryName));
-        foreach (string socket in directories.Distinct().SelectMany(ScreenSessions.ListEntries).Order(StringComparer.Ordinal))
+        // Only sockets something listens on are asked: a socket left by a server that ended
+        // (tmux does not always remove it) would cost a tmux process for nothing.
+        HashSet<string> listening = ProcFsReader.TryReadUnixSockets(Environment.ProcessId, out List<UnixSocketEntry> sockets)
+            ? sockets.Where(s => s.IsListening && s.Path is not null).Select(s => s.Path!).ToHashSet()
+            : [];
+        foreach (string socket in directories.Distinct().SelectMany(ScreenSessions.ListEntries).Where(listening.Contains).Order(StringComparer.Ordinal))
         {
             yield return socket;
         }

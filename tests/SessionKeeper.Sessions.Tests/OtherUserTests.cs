@@ -73,6 +73,19 @@ public sealed class OtherUserTests : LiveSessionTest
         Assert.That(SessionFinder.Resolve(theirs, LiveSessions.NobodyUid).Attached, Is.False);
     }
 
+    [Test]
+    public void Resolve_UserWithoutSessions_ThrowsSayingSoAndPointingToPid()
+    {
+        int uid = LiveSessions.NobodyUid - 7;
+
+        var error = Assert.Throws<SessionLookupException>(() => SessionFinder.Resolve("anything", uid))!;
+
+        Assert.That(error.Message, Is.EqualTo(
+            $"no session called 'anything': user {uid} has no screen, tmux or vnc session running; "
+            + "to save any other process tree use `keeper save --pid PID NAME`"));
+        Assert.That(error.Candidates, Is.Empty);
+    }
+
     /// <summary>Runs the keeper binary the other CLI tests run, as <paramref name="uid"/>.</summary>
     private static (int ExitCode, string Stdout, string Stderr) RunKeeperAs(int uid, params string[] arguments)
     {

@@ -54,7 +54,8 @@ internal static class CommandRunner
 
     /// <summary>Errors that name their object and need no stack trace to be understood.</summary>
     private static bool IsExpected(Exception e) => e is KeeperException or ErrnoException or IOException
-        or InvalidDataException or SessionKeeper.Engine.Dump.UnsupportedObjectException or SessionKeeper.Engine.Restore.RestoreException;
+        or InvalidDataException or SessionKeeper.Engine.Dump.UnsupportedObjectException or SessionKeeper.Engine.Restore.RestoreException
+        or SessionKeeper.Sessions.SessionLookupException or SessionKeeper.Sessions.SessionPrepareException;
 
     private static string Describe(Exception e) => e switch
     {

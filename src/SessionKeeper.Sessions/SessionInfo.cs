@@ -31,4 +31,41 @@ public sealed record SessionInfo(
     int ProcessCount,
     long ResidentBytes,
     bool Attached,
-    IReadOnlyList<string> Details);
+    IReadOnlyList<string> Details)
+{
+    /// <summary>
+    /// Other names <see cref="SessionFinder.Resolve"/> accepts for this session (screen: PID.NAME;
+    /// tmux: the names of the sessions the server holds; vnc: the desktop name).
+    /// </summary>
+    public IReadOnlyList<string> Aliases { get; init; } = [];
+
+    /// <summary>The screen or tmux server's socket; null for vnc and plain trees.</summary>
+    public string? SocketPath { get; init; }
+
+    /// <summary>tmux: the sessions the server holds (a server is saved whole); empty for other kinds.</summary>
+    public IReadOnlyList<string> HeldSessions { get; init; } = [];
+
+    /// <summary>The clients attached when the session was found: screen/tmux terminals, VNC viewers.</summary>
+    public IReadOnlyList<SessionClient> Clients { get; init; } = [];
+
+    /// <summary>The name to give when <see cref="Name"/> alone is ambiguous (screen: PID.NAME).</summary>
+    public string QualifiedName => Kind == SessionKind.Screen ? $"{RootPid}.{Name}" : Name;
+
+    /// <summary>"screen 1234.work (pid 1234)": how messages name the session.</summary>
+    public string Describe() => $"{KindName(Kind)} {QualifiedName} (pid {RootPid})";
+
+    /// <summary>The kind as <c>keeper list</c> prints it.</summary>
+    public static string KindName(SessionKind kind) => kind switch
+    {
+        SessionKind.Screen => "screen",
+        SessionKind.Tmux => "tmux",
+        SessionKind.Vnc => "vnc",
+        _ => "tree",
+    };
+}
+
+/// <summary>A client attached to a session.</summary>
+/// <param name="Pid">The client process (screen/tmux client); 0 for a VNC viewer, which is a TCP peer.</param>
+/// <param name="Terminal">The client's terminal (screen/tmux), or the viewer's address (vnc).</param>
+/// <param name="Session">tmux: the session the client shows; null otherwise.</param>
+public sealed record SessionClient(int Pid, string Terminal, string? Session);

@@ -35,10 +35,15 @@ internal static class EngineCommands
     /// <summary><c>keeper restore --images DIR</c>.</summary>
     public static Command CreateRestore()
     {
-        var images = new Option<string>("--images", "-D") { Description = "Raw image directory written by `keeper dump`.", Required = true };
-        var command = new Command("restore", "Restore a process tree from a raw image directory, with its original PIDs; returns once it runs on its own.") { images };
+        var images = new Option<string>("--images", "-D") { Description = "Raw image directory written by `keeper dump` (instead of a snapshot NAME)." };
+        var command = new Command("restore", "Restore a named snapshot or a raw image directory, with its original PIDs; returns once the tree runs on its own.") { images };
+        RestoreByName.Extend(command);
         CommandRunner.SetHandler(command, (parse, stdout) =>
         {
+            if (parse.GetValue(images) is null)
+            {
+                return RestoreByName.Run(parse, stdout);
+            }
             int root = Restorer.Restore(parse.GetValue(images)!, parse.GetValue(CommandRunner.Verbose) ? line => Console.Error.WriteLine(line) : null);
             stdout.WriteLine($"restored the tree of pid {root}");
             return ReturnCode.Success;

@@ -22,4 +22,10 @@ public sealed class DumpOptions
     /// must be quick and must not block.
     /// </summary>
     public Action<string>? Progress { get; init; }
+
+    /// <summary>
+    /// Where page contents go instead of raw <c>pages-PID.img</c> files in the image directory;
+    /// null (the default) writes the raw files.
+    /// </summary>
+    public Memory.IPageSink? PageSink { get; init; }
 }

@@ -60,17 +60,17 @@ public static class LiveTree
     }
 
     /// <summary>
-    /// Ends the processes of <paramref name="session"/> that still run (SIGKILL) and waits until
-    /// none of them runs any more. Throws <see cref="StoreException"/> naming a pid that does not go.
+    /// Ends the processes <paramref name="running"/> lists (SIGKILL) and waits until it lists
+    /// none. Throws <see cref="StoreException"/> naming a pid that does not go.
     /// </summary>
-    public static void End(SessionRecord session, TimeSpan timeout)
+    public static void End(Func<List<SavedProcess>> running, TimeSpan timeout)
     {
-        foreach (SavedProcess process in Running(session))
+        foreach (SavedProcess process in running())
         {
             Interop.TryKill((int)process.Pid, Signals.SIGKILL);
         }
         DateTime deadline = DateTime.UtcNow + timeout;
-        while (Running(session) is { Count: > 0 } left)
+        while (running() is { Count: > 0 } left)
         {
             if (DateTime.UtcNow > deadline)
             {

@@ -25,7 +25,7 @@ public static class SnapshotRestorer
         using (StoreLock storeLock = store.LockStore(exclusive: false, detail))
         {
             generation = store.Resolve(spec);
-            List<SavedProcess> running = LiveTree.Running(generation.Manifest.Session);
+            List<SavedProcess> running = store.Running(generation);
             if (running.Count > 0 && !replace)
             {
                 SavedProcess first = running[0];
@@ -48,10 +48,14 @@ public static class SnapshotRestorer
         {
             if (ended > 0)
             {
-                LiveTree.End(generation.Manifest.Session, TimeSpan.FromSeconds(10));
+                LiveTree.End(() => store.Running(generation), TimeSpan.FromSeconds(10));
                 detail?.Invoke($"ended {ended} process(es) of the running session");
             }
             int root = Restorer.Restore(staging, detail);
+            SessionRecord saved = generation.Manifest.Session ?? new SessionRecord();
+            var live = new SessionRecord { Kind = saved.Kind, SessionName = saved.SessionName, RootPid = (uint)root, BootId = LiveTree.BootId() };
+            live.Processes.AddRange(LiveTree.Snapshot(root));
+            store.RecordLive(generation.Name, live);
             return new RestoreResult(generation, root, ended);
         }
         finally
@@ -61,5 +65,5 @@ public static class SnapshotRestorer
     }
 
     /// <summary>Whether the session saved in <paramref name="generation"/> still runs.</summary>
-    public static bool IsRunning(Generation generation) => LiveTree.Running(generation.Manifest.Session).Count > 0;
+    public static bool IsRunning(SnapshotStore store, Generation generation) => store.Running(generation).Count > 0;
 }

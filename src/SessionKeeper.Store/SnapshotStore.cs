@@ -11,6 +11,7 @@ namespace SessionKeeper.Store;
 /// snapshots/NAME/auto/     the one autosave generation of NAME (keeper save --auto)
 /// packs/ID.pack, ID.idx    content-addressed chunks of page contents, and their index
 /// locks/                   lock files (store-wide, and one per name)
+/// live/NAME.pb             the tree the last restore of NAME brought back (pids, start times)
 /// tmp/                     generations and packs being written; nothing here is a snapshot
 /// </code>
 /// A generation becomes visible only by the rename of its complete, fsynced directory from
@@ -37,6 +38,8 @@ public sealed partial class SnapshotStore
     public string TempDirectory => Path.Combine(Root, "tmp");
 
     private string LocksDirectory => Path.Combine(Root, "locks");
+
+    private string LiveDirectory => Path.Combine(Root, "live");
 
     /// <summary>
     /// The default store: <c>KEEPER_STORE</c> when set; for root <c>/var/lib/keeper</c>; otherwise
@@ -90,7 +93,7 @@ public sealed partial class SnapshotStore
             {
                 File.SetUnixFileMode(path, StoreFiles.DirectoryMode);
             }
-            foreach (string directory in new[] { store.SnapshotsDirectory, store.PacksDirectory, store.TempDirectory, store.LocksDirectory })
+            foreach (string directory in new[] { store.SnapshotsDirectory, store.PacksDirectory, store.TempDirectory, store.LocksDirectory, store.LiveDirectory })
             {
                 StoreFiles.CreateDirectory(directory);
             }
@@ -220,6 +223,38 @@ public sealed partial class SnapshotStore
     /// <summary>Takes the lock of one name: saves, removals and imports of a name run one at a time.</summary>
     public StoreLock LockName(string name, Action<string>? waiting = null) =>
         StoreLock.Acquire(Path.Combine(LocksDirectory, name + ".lock"), exclusive: true, waiting, $"snapshot '{name}' (another save of it is running)");
+
+    /// <summary>
+    /// The tree the last restore of <paramref name="name"/> brought back, if recorded: restored
+    /// processes have their saved pids but new start times, so the manifest alone cannot tell
+    /// that the session runs again.
+    /// </summary>
+    public SessionRecord? LiveRecord(string name)
+    {
+        string path = Path.Combine(LiveDirectory, name + ".pb");
+        try
+        {
+            return SessionRecord.Parser.ParseFrom(File.ReadAllBytes(path));
+        }
+        catch (Exception e) when (e is IOException or Google.Protobuf.InvalidProtocolBufferException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Records the tree a restore of <paramref name="name"/> brought back (replacing the previous record in one rename).</summary>
+    public void RecordLive(string name, SessionRecord record)
+    {
+        StoreFiles.CreateDirectory(LiveDirectory);
+        string path = Path.Combine(LiveDirectory, name + ".pb");
+        string temporary = $"{path}.{Environment.ProcessId}.tmp";
+        StoreFiles.WriteDurable(temporary, Google.Protobuf.MessageExtensions.ToByteArray(record));
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>The processes of the session <paramref name="generation"/> holds that run now: the saved tree, or the tree its last restore brought back.</summary>
+    public List<SavedProcess> Running(Generation generation) =>
+        LiveTree.Running(generation.Manifest.Session).Concat(LiveTree.Running(LiveRecord(generation.Name))).DistinctBy(p => p.Pid).ToList();
 
     /// <summary>Commits a staging directory as generation <paramref name="generation"/> of <paramref name="name"/> (caller holds the name lock).</summary>
     public string Commit(string staging, string name, string generation)

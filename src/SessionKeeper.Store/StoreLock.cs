@@ -20,6 +20,8 @@ public sealed class StoreLock : IDisposable
         {
             throw StoreFiles.NotLinux();
         }
+        // A store made by hand (or by an older keeper) may lack locks/.
+        StoreFiles.CreateDirectory(Path.GetDirectoryName(path)!);
         bool told = false;
         while (true)
         {

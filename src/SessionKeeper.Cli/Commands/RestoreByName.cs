@@ -101,7 +101,7 @@ internal static class RestoreByName
                     continue;
                 }
                 Generation auto = store.Resolve($"{name}@{SnapshotStore.AutoGeneration}");
-                if (SnapshotRestorer.IsRunning(auto))
+                if (SnapshotRestorer.IsRunning(store, auto))
                 {
                     stdout.WriteLine($"{auto.Spec}: the session still runs; left as it is");
                     continue;

@@ -46,7 +46,7 @@ internal static class SnapshotsCommand
                     w.WriteStartArray();
                     foreach (Generation generation in all)
                     {
-                        WriteSummary(w, generation);
+                        WriteSummary(w, store, generation);
                     }
                     w.WriteEndArray();
                 });
@@ -67,7 +67,7 @@ internal static class SnapshotsCommand
                     (g.Manifest.Session?.Processes.Count ?? 0).ToString(CultureInfo.InvariantCulture),
                     StoreCli.Size(g.DiskBytes),
                     StoreCli.Size((long)g.Manifest.MemoryBytes),
-                    SnapshotRestorer.IsRunning(g) ? "running" : (g.Manifest.Stopped ? "stopped" : "saved"),
+                    SnapshotRestorer.IsRunning(store, g) ? "running" : (g.Manifest.Stopped ? "stopped" : "saved"),
                 ]);
             }
             int[] widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
@@ -97,7 +97,7 @@ internal static class SnapshotsCommand
                 {
                     w.WriteStartObject();
                     w.WritePropertyName("snapshot");
-                    WriteSummary(w, generation);
+                    WriteSummary(w, store, generation);
                     w.WriteStartArray("processes");
                     foreach (ShownProcess p in processes)
                     {
@@ -201,7 +201,7 @@ internal static class SnapshotsCommand
         _ => file.KindCase.ToString().ToLowerInvariant(),
     };
 
-    private static void WriteSummary(Utf8JsonWriter w, Generation g)
+    private static void WriteSummary(Utf8JsonWriter w, SnapshotStore store, Generation g)
     {
         var m = g.Manifest;
         w.WriteStartObject();
@@ -217,7 +217,7 @@ internal static class SnapshotsCommand
         w.WriteNumber("resident_bytes", m.ResidentBytes);
         w.WriteNumber("new_stored_bytes", m.NewStoredBytes);
         w.WriteBoolean("stopped", m.Stopped);
-        w.WriteBoolean("running", SnapshotRestorer.IsRunning(g));
+        w.WriteBoolean("running", SnapshotRestorer.IsRunning(store, g));
         w.WriteString("imported_from", m.ImportedFrom);
         w.WriteEndObject();
     }

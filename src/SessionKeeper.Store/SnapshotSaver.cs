@@ -60,6 +60,7 @@ public static class SnapshotSaver
         SnapshotStore.CheckName(request.Name);
         using StoreLock storeLock = store.LockStore(exclusive: false, request.Detail);
         using StoreLock nameLock = store.LockName(request.Name, request.Detail);
+        store.RemoveLeftovers();
 
         // Who is saved, read before the dump: with --stop the tree is gone afterwards.
         List<SavedProcess> before = LiveTree.Snapshot(request.RootPid);

@@ -201,6 +201,33 @@ public sealed partial class SnapshotStore
     public int NextNumber(string name) =>
         GenerationDirectories(name).Where(g => g != AutoGeneration).Select(g => int.Parse(g, CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max() + 1;
 
+    /// <summary>
+    /// Removes what killed keepers left in tmp/: entries are named PURPOSE-PID-ID, and an entry
+    /// whose keeper no longer runs belongs to nobody. Best effort; <c>keeper gc</c> removes the rest.
+    /// </summary>
+    public void RemoveLeftovers()
+    {
+        if (!Directory.Exists(TempDirectory))
+        {
+            return;
+        }
+        foreach (string entry in Directory.EnumerateDirectories(TempDirectory))
+        {
+            string[] parts = Path.GetFileName(entry).Split('-');
+            if (parts.Length == 3 && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int pid)
+                && pid != Environment.ProcessId && !Directory.Exists($"/proc/{pid}"))
+            {
+                try
+                {
+                    StoreFiles.DeleteTree(entry);
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+    }
+
     /// <summary>A new empty directory under tmp/ (mode 0700) for a generation being written.</summary>
     public string CreateStaging(string purpose)
     {

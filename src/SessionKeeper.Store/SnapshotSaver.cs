@@ -114,7 +114,8 @@ public static class SnapshotSaver
         }
         catch (Exception e) when (keepStaging)
         {
-            throw new StoreException($"the tree of pid {request.RootPid} was saved and ended, but the snapshot could not be committed ({e.Message}); its images are kept in {staging}", e);
+            throw new StoreException($"the tree of pid {request.RootPid} was saved and ended, but the snapshot could not be committed ({e.Message}); " +
+                $"its images are kept in {staging} and its new page chunks in {store.PacksDirectory} (do not run `keeper gc` before they are recovered)", e);
         }
         finally
         {

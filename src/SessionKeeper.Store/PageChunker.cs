@@ -18,7 +18,8 @@ namespace SessionKeeper.Store;
 /// </remarks>
 public sealed class PageChunker : IPageSink
 {
-    private const int BatchSize = 128;
+    // 8 MiB of page contents per parallel batch at 16 KiB chunks.
+    private const int BatchSize = 512;
 
     private readonly ChunkIndex _existing;
     private readonly PackWriter _pack;

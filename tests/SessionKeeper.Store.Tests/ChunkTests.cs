@@ -12,20 +12,23 @@ public sealed class ChunkTests
     [Test]
     public void Cut_RunsFollowAddressBoundaries_SoTheSameMemoryGivesTheSameChunks()
     {
-        // A run starting 3 pages before a 64 KiB boundary, then a run of 40 pages on one.
-        var pagemap = new List<Img.PagemapEntry>
-        {
-            Run(0x10000 - (3 * Page), 20, 0),
-            Run(0x100000, 40, 20 * Page),
-        };
+        // A run starting 3 pages before a chunk boundary, then a run of 40 pages on one.
+        ulong first = (ulong)(16 * PackFormat.MaxChunkLength) - (3 * Page);
+        ulong second = 0x1000000;
+        var pagemap = new List<Img.PagemapEntry> { Run(first, 20, 0), Run(second, 40, 20 * Page) };
 
         List<(long Offset, int Length)> pieces = PageChunker.Cut(60L * Page, pagemap);
 
-        Assert.That(pieces, Is.EqualTo(new (long, int)[]
+        ulong AddressOf(long offset) => offset < 20 * Page ? first + (ulong)offset : second + (ulong)(offset - (20 * Page));
+        Assert.That(pieces.Sum(p => (long)p.Length), Is.EqualTo(60L * Page));
+        Assert.That(pieces[0], Is.EqualTo((0L, 3 * Page)), "the first piece ends at the boundary");
+        foreach ((long offset, int length) in pieces)
         {
-            (0, 3 * Page), (3 * Page, 16 * Page), (19 * Page, Page),
-            (20 * Page, 16 * Page), (36 * Page, 16 * Page), (52 * Page, 8 * Page),
-        }));
+            ulong start = AddressOf(offset);
+            Assert.That(length, Is.LessThanOrEqualTo(PackFormat.MaxChunkLength));
+            Assert.That(start / (ulong)PackFormat.MaxChunkLength, Is.EqualTo((start + (ulong)length - 1) / (ulong)PackFormat.MaxChunkLength), $"piece at 0x{start:x} crosses a boundary");
+            Assert.That(start % (ulong)PackFormat.MaxChunkLength == 0 || offset == 0 || offset == 20 * Page, Is.True, $"piece at 0x{start:x} starts off a boundary");
+        }
     }
 
     [Test]

@@ -79,6 +79,16 @@ public sealed class CommandLineTests : StoreFixture
     }
 
     [Test]
+    public void Restore_NameAndImages_IsRefusedByTheParser()
+    {
+        (int code, _, string stderr) = Keeper("restore", "x", "--images", Scratch);
+
+        // A parse error: System.CommandLine's own exit code.
+        Assert.That(code, Is.Not.Zero);
+        Assert.That(stderr, Does.Contain("not both"));
+    }
+
+    [Test]
     public void Import_MissingFile_NamesIt()
     {
         string missing = Path.Combine(Scratch, "missing.keeper");

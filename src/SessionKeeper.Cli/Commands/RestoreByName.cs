@@ -21,6 +21,14 @@ internal static class RestoreByName
         restore.Options.Add(Replace);
         restore.Options.Add(All);
         restore.Options.Add(Auto);
+        Option images = restore.Options.First(o => o.Name == "--images");
+        restore.Validators.Add(result =>
+        {
+            if (result.GetResult(images) is not null && (result.GetValue(Name) is not null || result.GetValue(All) || result.GetValue(Replace)))
+            {
+                result.AddError("restore either a snapshot NAME or an image directory (--images), not both");
+            }
+        });
     }
 
     /// <summary>Runs a restore by name (the command line gave no --images).</summary>

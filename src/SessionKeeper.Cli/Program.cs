@@ -16,6 +16,15 @@ internal static class Program
         root.Subcommands.Add(CheckCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(ListCommand.Create());
+        root.Options.Add(StoreCli.StoreOption);
+        root.Subcommands.Add(SaveCommand.Create());
+        root.Subcommands.Add(SnapshotsCommand.Create());
+        root.Subcommands.Add(SnapshotsCommand.CreateShow());
+        root.Subcommands.Add(StoreCommands.CreateRm());
+        root.Subcommands.Add(StoreCommands.CreateGc());
+        root.Subcommands.Add(StoreCommands.CreateVerify());
+        root.Subcommands.Add(StoreCommands.CreateExport());
+        root.Subcommands.Add(StoreCommands.CreateImport());
         return root.Parse(args).Invoke();
     }
 }

@@ -42,12 +42,17 @@ internal static class EngineCommands
     /// <summary><c>keeper restore --images DIR</c>.</summary>
     public static Command CreateRestore()
     {
-        var images = new Option<string>("--images", "-D") { Description = "Raw image directory written by `keeper dump`.", Required = true };
-        var command = new Command("restore", "Restore a process tree from a raw image directory, with its original PIDs; returns once it runs on its own. "
+        var images = new Option<string>("--images", "-D") { Description = "Raw image directory written by `keeper dump` (instead of a snapshot NAME)." };
+        var command = new Command("restore", "Restore a named snapshot or a raw image directory, with its original PIDs; returns once the tree runs on its own. "
             + "A tree saved with --rebind-tty is put on a new terminal, which keeper relays to its own standard input and output "
             + "until the program closes it.") { images };
+        RestoreByName.Extend(command);
         CommandRunner.SetHandler(command, (parse, stdout) =>
         {
+            if (parse.GetValue(images) is null)
+            {
+                return RestoreByName.Run(parse, stdout);
+            }
             int root = Restorer.Restore(parse.GetValue(images)!, parse.GetValue(CommandRunner.Verbose) ? line => Console.Error.WriteLine(line) : null,
                 out IReadOnlyList<SafeFd> terminals);
             stdout.WriteLine($"restored the tree of pid {root}");

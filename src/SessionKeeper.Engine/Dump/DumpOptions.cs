@@ -29,4 +29,10 @@ public sealed class DumpOptions
     /// terminal with the same settings and hands its master to the caller.
     /// </summary>
     public bool RebindOutsideTerminals { get; init; }
+
+    /// <summary>
+    /// Where page contents go instead of raw <c>pages-PID.img</c> files in the image directory;
+    /// null (the default) writes the raw files.
+    /// </summary>
+    public Memory.IPageSink? PageSink { get; init; }
 }

@@ -216,12 +216,20 @@ public static class Dumper
             {
                 directory.WriteImage($"mm-{image}.img", [pids.Translate(mm.Mm)], image);
                 directory.WriteImage($"pagemap-{image}.img", mm.Pagemap, image);
-                directory.WriteRaw($"pages-{image}.img", V1.ImageKind.RawPages, image, mm.Pages.WriteTo);
+                if (options.PageSink is { } sink)
+                {
+                    sink.Write($"pages-{image}.img", image, mm.Pages, mm.Pagemap);
+                }
+                else
+                {
+                    directory.WriteRaw($"pages-{image}.img", V1.ImageKind.RawPages, image, mm.Pages.WriteTo);
+                }
                 directory.WriteImage($"fdinfo-{image}.img", state.Files.FdsOf(pid), image);
             }
         }
         directory.WriteImage("files.img", state.Files.Files);
         directory.WriteImage("tty-info.img", state.Ttys.ToImage(pids, state.Pids.ToHashSet()));
+        options.PageSink?.Flush();
 
         var inventory = new V1.Inventory
         {

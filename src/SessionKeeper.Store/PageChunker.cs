@@ -1,0 +1,200 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using SessionKeeper.Engine.Memory;
+using Img = SessionKeeper.Images.V1;
+
+namespace SessionKeeper.Store;
+
+/// <summary>
+/// Cuts the page contents of a dump into chunks, straight from the dump's page buffers, and
+/// stores the chunks the store does not hold yet in one new pack.
+/// </summary>
+/// <remarks>
+/// Chunk boundaries follow virtual addresses: a run of pages is cut at every multiple of
+/// <see cref="PackFormat.MaxChunkLength"/> in the address space, so the same memory saved again
+/// (or the same copy-on-write pages in a forked child) gives the same chunks even when runs
+/// around it grew or shrank. Hashing and compressing run in parallel over a batch of chunks on
+/// every core; the pack is written in order afterwards.
+/// </remarks>
+public sealed class PageChunker : IPageSink
+{
+    // 8 MiB of page contents per parallel batch at 16 KiB chunks.
+    private const int BatchSize = 512;
+
+    private readonly ChunkIndex _existing;
+    private readonly PackWriter _pack;
+    private readonly Dictionary<ChunkHash, int> _chunkIndexes = [];
+    private readonly ConcurrentDictionary<int, ChunkHash> _zeroHashes = new();
+
+    /// <summary>Writes new chunks into <paramref name="pack"/>, skipping those <paramref name="existing"/> holds.</summary>
+    public PageChunker(ChunkIndex existing, PackWriter pack)
+    {
+        _existing = existing;
+        _pack = pack;
+    }
+
+    /// <summary>The distinct chunks referred to, in first-use order.</summary>
+    public List<ChunkUse> Chunks { get; } = [];
+
+    /// <summary>The raw files written, with their chunks in order.</summary>
+    public List<(string Name, long Size, List<int> ChunkIndexes)> Files { get; } = [];
+
+    /// <summary>Bytes of page contents taken.</summary>
+    public long RawBytes { get; private set; }
+
+    /// <summary>Bytes of new chunks written into the pack (compressed, headers included).</summary>
+    public long NewStoredBytes => _pack.Length;
+
+    /// <summary>Chunks written anew.</summary>
+    public int NewChunks => _pack.Count;
+
+    /// <summary>Called after each batch with the bytes of page contents taken so far.</summary>
+    public Action<long>? Progress { get; init; }
+
+    /// <inheritdoc/>
+    public void Write(string fileName, int pid, PageBuffer pages, IReadOnlyList<Img.PagemapEntry> pagemap)
+    {
+        List<(long Offset, int Length)> pieces = Cut(pages.Length, pagemap);
+        var indexes = new List<int>(pieces.Count);
+        var hashes = new ChunkHash[BatchSize];
+        var encoded = new byte[BatchSize][];
+        var codings = new (ChunkCoding Coding, int Length)[BatchSize];
+        try
+        {
+            for (int start = 0; start < pieces.Count; start += BatchSize)
+            {
+                int count = Math.Min(BatchSize, pieces.Count - start);
+                Parallelism.For(count, i =>
+                {
+                    (long offset, int length) = pieces[start + i];
+                    byte[] scratch = ArrayPool<byte>.Shared.Rent(PackFormat.MaxChunkLength);
+                    try
+                    {
+                        ReadOnlySpan<byte> raw = View(pages, offset, length, scratch);
+                        if (!raw.ContainsAnyExcept((byte)0))
+                        {
+                            hashes[i] = _zeroHashes.GetOrAdd(length, l => ChunkHash.Of(new byte[l]));
+                            codings[i] = (ChunkCoding.Zero, 0);
+                            return;
+                        }
+                        hashes[i] = ChunkHash.Of(raw);
+                        if (_existing.Contains(hashes[i]))
+                        {
+                            return;
+                        }
+                        encoded[i] ??= ArrayPool<byte>.Shared.Rent(ChunkCodec.MaxEncodedLength(PackFormat.MaxChunkLength));
+                        codings[i] = ChunkCodec.Encode(raw, encoded[i]);
+                    }
+                    finally
+                    {
+                        ArrayPool<byte>.Shared.Return(scratch);
+                    }
+                });
+                for (int i = 0; i < count; i++)
+                {
+                    indexes.Add(Record(hashes[i], pieces[start + i].Length, codings[i], encoded[i]));
+                    RawBytes += pieces[start + i].Length;
+                }
+                Progress?.Invoke(RawBytes);
+            }
+        }
+        finally
+        {
+            foreach (byte[]? buffer in encoded)
+            {
+                if (buffer is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+            }
+        }
+        Files.Add((fileName, pages.Length, indexes));
+    }
+
+    /// <inheritdoc/>
+    public void Flush() => _pack.Commit();
+
+    private int Record(ChunkHash hash, int rawLength, (ChunkCoding Coding, int Length) coding, byte[]? encoded)
+    {
+        if (_chunkIndexes.TryGetValue(hash, out int index))
+        {
+            return index;
+        }
+        int stored;
+        if (_existing.TryGet(hash, out ChunkLocation location))
+        {
+            stored = location.StoredLength;
+        }
+        else
+        {
+            stored = coding.Length;
+            _pack.Append(hash, coding.Coding, rawLength, coding.Coding == ChunkCoding.Zero ? [] : encoded.AsSpan(0, coding.Length));
+        }
+        index = Chunks.Count;
+        Chunks.Add(new ChunkUse(hash, rawLength, stored));
+        _chunkIndexes[hash] = index;
+        return index;
+    }
+
+    /// <summary>
+    /// The pieces that cover the buffer [0, <paramref name="length"/>): along each run of the
+    /// pagemap, cut at address multiples of the chunk length; anything no run covers in plain
+    /// chunk-length pieces.
+    /// </summary>
+    public static List<(long Offset, int Length)> Cut(long length, IReadOnlyList<Img.PagemapEntry> pagemap)
+    {
+        var pieces = new List<(long, int)>();
+        long covered = 0;
+        var runs = pagemap
+            .Where(r => r.Content?.LocationCase == Img.ContentRef.LocationOneofCase.PagesOffset && r.NrPages > 0)
+            .Select(r => (Offset: (long)r.Content.PagesOffset, Address: r.Vaddr, Length: (long)r.NrPages * PageBuffer.PageSize))
+            .OrderBy(r => r.Offset);
+        foreach ((long offset, ulong address, long runLength) in runs)
+        {
+            if (offset < covered || offset + runLength > length)
+            {
+                continue;
+            }
+            CutPlain(covered, offset, pieces);
+            long done = 0;
+            while (done < runLength)
+            {
+                ulong at = address + (ulong)done;
+                int take = (int)Math.Min(runLength - done, PackFormat.MaxChunkLength - (long)(at % PackFormat.MaxChunkLength));
+                pieces.Add((offset + done, take));
+                done += take;
+            }
+            covered = offset + runLength;
+        }
+        CutPlain(covered, length, pieces);
+        return pieces;
+    }
+
+    private static void CutPlain(long from, long to, List<(long, int)> pieces)
+    {
+        for (long at = from; at < to; at += PackFormat.MaxChunkLength)
+        {
+            pieces.Add((at, (int)Math.Min(PackFormat.MaxChunkLength, to - at)));
+        }
+    }
+
+    /// <summary>The bytes [offset, offset + length) of <paramref name="pages"/>, copied into <paramref name="scratch"/> only when they span two of its native blocks.</summary>
+    private static ReadOnlySpan<byte> View(PageBuffer pages, long offset, int length, byte[] scratch)
+    {
+        long within = offset % PageBuffer.ChunkSize;
+        if (within + length <= PageBuffer.ChunkSize)
+        {
+            return pages.Slice(offset, length);
+        }
+        int first = (int)(PageBuffer.ChunkSize - within);
+        pages.Slice(offset, first).CopyTo(scratch);
+        pages.Slice(offset + first, length - first).CopyTo(scratch.AsSpan(first));
+        return scratch.AsSpan(0, length);
+    }
+}
+
+/// <summary>A chunk a generation refers to.</summary>
+/// <param name="Hash">Its address.</param>
+/// <param name="RawLength">Bytes uncompressed.</param>
+/// <param name="StoredLength">Bytes in its pack.</param>
+public readonly record struct ChunkUse(ChunkHash Hash, int RawLength, int StoredLength);

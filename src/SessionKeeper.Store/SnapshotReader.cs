@@ -1,0 +1,120 @@
+using System.Security.Cryptography;
+using Microsoft.Win32.SafeHandles;
+using SessionKeeper.Store.V1;
+
+namespace SessionKeeper.Store;
+
+/// <summary>Progress of a verify or restore: bytes checked so far of the total.</summary>
+/// <param name="Done">Bytes checked.</param>
+/// <param name="Total">Bytes in all.</param>
+public readonly record struct ReadProgress(long Done, long Total);
+
+/// <summary>
+/// Checks a generation against its manifest — every image file's SHA-256, every chunk's record,
+/// decoding and SHA-256 — and, for a restore, writes it out as a raw image directory the
+/// engine reads (image files copied, raw page files rebuilt from their chunks) in the same
+/// pass, so what was checked is exactly what is restored.
+/// </summary>
+public static class SnapshotReader
+{
+    /// <summary>
+    /// Verifies <paramref name="generation"/>; with <paramref name="output"/>, also writes its
+    /// raw image directory there. Throws <see cref="StoreException"/> naming the snapshot and
+    /// the damaged file on the first problem.
+    /// </summary>
+    public static void Read(SnapshotStore store, Generation generation, string? output, Action<ReadProgress>? progress = null)
+    {
+        Manifest manifest = generation.Manifest;
+        string Fail(string what) => $"snapshot {generation.Spec}: {what}; it cannot be restored (remove it with `keeper rm {generation.Spec}`)";
+        var hashes = manifest.Chunks.Select(c => c.Hash.Length == ChunkHash.Length
+            ? ChunkHash.Read(c.Hash.Span)
+            : throw new StoreException(Fail($"{Path.Combine(generation.Directory, ManifestFile.FileName)} holds a chunk hash of {c.Hash.Length} bytes"))).ToArray();
+        long total = manifest.Files.Sum(f => (long)f.Size);
+        long done = 0;
+
+        foreach (StoredFile file in manifest.Files.Where(f => !f.Chunked))
+        {
+            string path = Path.Combine(generation.Directory, file.Name);
+            CheckName(file.Name, Fail);
+            byte[] bytes;
+            try
+            {
+                bytes = File.ReadAllBytes(path);
+            }
+            catch (FileNotFoundException e)
+            {
+                throw new StoreException(Fail($"{path} is missing"), e);
+            }
+            if ((ulong)bytes.Length != file.Size || !SHA256.HashData(bytes).AsSpan().SequenceEqual(file.Sha256.Span))
+            {
+                throw new StoreException(Fail($"{path} fails its checksum (the file is damaged)"));
+            }
+            if (output is not null)
+            {
+                StoreFiles.WriteDurable(Path.Combine(output, file.Name), bytes);
+            }
+            done += bytes.Length;
+            progress?.Invoke(new ReadProgress(done, total));
+        }
+
+        ChunkIndex index = ChunkIndex.Load(store.PacksDirectory);
+        using var reader = new ChunkReader(index);
+        foreach (StoredFile file in manifest.Files.Where(f => f.Chunked))
+        {
+            CheckName(file.Name, Fail);
+            long[] offsets = new long[file.ChunkIndexes.Count + 1];
+            for (int i = 0; i < file.ChunkIndexes.Count; i++)
+            {
+                uint chunk = file.ChunkIndexes[i];
+                if (chunk >= manifest.Chunks.Count)
+                {
+                    throw new StoreException(Fail($"{file.Name} refers to chunk {chunk}, which the manifest does not list"));
+                }
+                offsets[i + 1] = offsets[i] + manifest.Chunks[(int)chunk].RawLength;
+            }
+            if ((ulong)offsets[^1] != file.Size)
+            {
+                throw new StoreException(Fail($"the chunks of {file.Name} add up to {offsets[^1]} bytes, not {file.Size}"));
+            }
+            using SafeFileHandle? target = output is null ? null : File.OpenHandle(Path.Combine(output, file.Name), FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, (long)file.Size);
+            long fileDone = 0;
+            Parallelism.For(file.ChunkIndexes.Count,
+                () => (Raw: new byte[PackFormat.MaxChunkLength], Scratch: new byte[ChunkReader.ScratchLength]),
+                (i, _, buffers) =>
+                {
+                    ChunkEntry entry = manifest.Chunks[(int)file.ChunkIndexes[i]];
+                    Span<byte> raw = buffers.Raw.AsSpan(0, (int)entry.RawLength);
+                    try
+                    {
+                        reader.Read(hashes[file.ChunkIndexes[i]], raw, buffers.Scratch);
+                    }
+                    catch (StoreException e)
+                    {
+                        throw new StoreException(Fail(e.Message), e);
+                    }
+                    if (target is not null)
+                    {
+                        RandomAccess.Write(target, raw, offsets[i]);
+                    }
+                    long now = Interlocked.Add(ref fileDone, raw.Length);
+                    if ((i & 63) == 0)
+                    {
+                        progress?.Invoke(new ReadProgress(done + now, total));
+                    }
+                    return buffers;
+                },
+                _ => { });
+            done += (long)file.Size;
+            progress?.Invoke(new ReadProgress(done, total));
+        }
+    }
+
+    /// <summary>A file name from a manifest must stay inside the directory it is written to.</summary>
+    private static void CheckName(string name, Func<string, string> fail)
+    {
+        if (name.Length == 0 || name.Contains('/') || name is "." or ".." || name == ManifestFile.FileName)
+        {
+            throw new StoreException(fail($"the manifest lists a file named '{name}'"));
+        }
+    }
+}

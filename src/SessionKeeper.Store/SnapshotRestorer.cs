@@ -1,0 +1,69 @@
+using SessionKeeper.Engine.Restore;
+using SessionKeeper.Store.V1;
+
+namespace SessionKeeper.Store;
+
+/// <summary>What a restore brought back.</summary>
+/// <param name="Generation">The generation restored.</param>
+/// <param name="RootPid">The root's pid as keeper sees it.</param>
+/// <param name="Ended">Processes of the live session ended first (--replace).</param>
+public sealed record RestoreResult(Generation Generation, int RootPid, int Ended);
+
+/// <summary>
+/// <c>keeper restore NAME</c>: refuses while the saved session still runs (unless told to end
+/// it), verifies the whole generation while writing it out as a raw image directory under
+/// tmp/, and only then ends the live session (--replace) and hands the directory to the engine.
+/// </summary>
+public static class SnapshotRestorer
+{
+    /// <summary>Restores the generation <paramref name="spec"/> names.</summary>
+    public static RestoreResult Restore(SnapshotStore store, string spec, bool replace, Action<string>? detail, Action<ReadProgress>? progress)
+    {
+        Generation generation;
+        string staging;
+        int ended = 0;
+        using (StoreLock storeLock = store.LockStore(exclusive: false, detail))
+        {
+            generation = store.Resolve(spec);
+            List<SavedProcess> running = store.Running(generation);
+            if (running.Count > 0 && !replace)
+            {
+                SavedProcess first = running[0];
+                throw new StoreException($"the session saved as {generation.Name} still runs ({running.Count} process(es), pid {first.Pid} {first.Comm}): " +
+                    $"end it first, or use `keeper restore {spec} --replace` to end it and restore the snapshot");
+            }
+            staging = store.CreateStaging("restore");
+            try
+            {
+                SnapshotReader.Read(store, generation, staging, progress);
+            }
+            catch
+            {
+                StoreFiles.DeleteTree(staging);
+                throw;
+            }
+            ended = running.Count;
+        }
+        try
+        {
+            if (ended > 0)
+            {
+                LiveTree.End(() => store.Running(generation), TimeSpan.FromSeconds(10));
+                detail?.Invoke($"ended {ended} process(es) of the running session");
+            }
+            int root = Restorer.Restore(staging, detail);
+            SessionRecord saved = generation.Manifest.Session ?? new SessionRecord();
+            var live = new SessionRecord { Kind = saved.Kind, SessionName = saved.SessionName, RootPid = (uint)root, BootId = LiveTree.BootId() };
+            live.Processes.AddRange(LiveTree.Snapshot(root));
+            store.RecordLive(generation.Name, live);
+            return new RestoreResult(generation, root, ended);
+        }
+        finally
+        {
+            StoreFiles.DeleteTree(staging);
+        }
+    }
+
+    /// <summary>Whether the session saved in <paramref name="generation"/> still runs.</summary>
+    public static bool IsRunning(SnapshotStore store, Generation generation) => store.Running(generation).Count > 0;
+}

@@ -1,0 +1,95 @@
+using SessionKeeper.Native;
+
+namespace SessionKeeper.Store;
+
+/// <summary>
+/// File-system steps of the store, all with its modes: snapshots hold process memory, i.e.
+/// secrets, so directories are created 0700 and files 0600 from the start.
+/// </summary>
+public static class StoreFiles
+{
+    /// <summary>Mode of every store directory.</summary>
+    public const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    /// <summary>Mode of every store file.</summary>
+    public const UnixFileMode FileMode0600 = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>Creates <paramref name="path"/> with mode 0700 if it does not exist.</summary>
+    public static void CreateDirectory(string path)
+    {
+        if (!IsLinux)
+        {
+            throw NotLinux();
+        }
+        if (!Directory.Exists(path))
+        {
+            Directory.CreateDirectory(path, DirectoryMode);
+        }
+    }
+
+    /// <summary>Opens a new file for writing (it must not exist), mode 0600.</summary>
+    public static FileStream CreateNew(string path, int bufferSize = 1 << 16)
+    {
+        if (!IsLinux)
+        {
+            throw NotLinux();
+        }
+        return new(path, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+            BufferSize = bufferSize,
+            UnixCreateMode = FileMode0600,
+        });
+    }
+
+    /// <summary>Snapshots are Linux process images; the checks below make the platform explicit to the analyzers.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatformGuard("linux")]
+    public static bool IsLinux => OperatingSystem.IsLinux();
+
+    /// <summary>The error on anything but Linux.</summary>
+    public static PlatformNotSupportedException NotLinux() => new("the snapshot store is Linux-only");
+
+    /// <summary>Writes a new file with <paramref name="contents"/> and fsyncs it.</summary>
+    public static void WriteDurable(string path, ReadOnlySpan<byte> contents)
+    {
+        using FileStream file = CreateNew(path, 0);
+        file.Write(contents);
+        file.Flush(flushToDisk: true);
+    }
+
+    /// <summary>fsyncs a directory, so the entries created or renamed in it are durable.</summary>
+    public static void SyncDirectory(string path)
+    {
+        using SafeFd dir = Interop.Open(path, OpenFlags.O_RDONLY | OpenFlags.O_DIRECTORY | OpenFlags.O_CLOEXEC);
+        Interop.Fsync(dir);
+    }
+
+    /// <summary>
+    /// Puts the directory <paramref name="staging"/> at <paramref name="target"/> in one step.
+    /// When <paramref name="target"/> exists it is swapped out (RENAME_EXCHANGE) and the old
+    /// one is left at <paramref name="staging"/> for the caller to delete: there is no moment
+    /// at which neither exists.
+    /// </summary>
+    /// <returns>True when an old <paramref name="target"/> now sits at <paramref name="staging"/>.</returns>
+    public static bool Publish(string staging, string target)
+    {
+        bool replaced = Directory.Exists(target);
+        Interop.Rename(staging, target, replaced ? Interop.RenameExchange : 0);
+        StoreFiles.SyncDirectory(Path.GetDirectoryName(target)!);
+        return replaced;
+    }
+
+    /// <summary>Deletes a directory tree, ignoring one that is already gone.</summary>
+    public static void DeleteTree(string path)
+    {
+        try
+        {
+            Directory.Delete(path, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+}

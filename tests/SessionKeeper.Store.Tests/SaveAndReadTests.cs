@@ -1,0 +1,102 @@
+using SessionKeeper.Engine.Dump;
+using SessionKeeper.Engine.Memory;
+using SessionKeeper.Engine.Tests.Dump;
+using Img = SessionKeeper.Images.V1;
+
+namespace SessionKeeper.Store.Tests;
+
+/// <summary>
+/// Saves through the store: the chunks of a dump give back exactly the page buffers the engine
+/// handed over, and an unchanged tree saved again adds little.
+/// </summary>
+[TestFixture]
+public sealed class SaveAndReadTests
+{
+    private string _directory = null!;
+
+    [SetUp]
+    public void SetUp() => _directory = Directory.CreateTempSubdirectory("keeper-store-save-").FullName;
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_directory, recursive: true);
+
+    [Test]
+    public void PageChunker_TheChunksOfADump_GiveBackItsPageBuffersByteForByte()
+    {
+        using DumpTarget pattern = DumpTarget.StartPattern();
+        string packs = Path.Combine(_directory, "packs");
+        Directory.CreateDirectory(packs);
+        using var pack = new PackWriter(packs);
+        var chunker = new PageChunker(ChunkIndex.Load(packs), pack);
+        var tee = new TeeSink(chunker);
+
+        Dumper.Dump(pattern.Pid, Path.Combine(_directory, "images"), new DumpOptions { Mode = DumpMode.LeaveRunning, PageSink = tee });
+
+        using var reader = new ChunkReader(ChunkIndex.Load(packs));
+        byte[] scratch = new byte[ChunkReader.ScratchLength];
+        Assert.That(chunker.Files.Select(f => f.Name), Is.EquivalentTo(tee.Copies.Keys));
+        Assert.That(tee.Copies.Values.Sum(c => c.Length), Is.GreaterThan(1 << 20));
+        foreach ((string name, long size, List<int> indexes) in chunker.Files)
+        {
+            using var rebuilt = new MemoryStream();
+            foreach (int index in indexes)
+            {
+                ChunkUse chunk = chunker.Chunks[index];
+                byte[] raw = new byte[chunk.RawLength];
+                reader.Read(chunk.Hash, raw, scratch);
+                rebuilt.Write(raw);
+            }
+            Assert.That(rebuilt.Length, Is.EqualTo(size), name);
+            Assert.That(rebuilt.ToArray(), Is.EqualTo(tee.Copies[name]), name);
+        }
+    }
+
+    /// <summary>Keeps a copy of every page buffer and passes it on.</summary>
+    private sealed class TeeSink(IPageSink inner) : IPageSink
+    {
+        public Dictionary<string, byte[]> Copies { get; } = [];
+
+        public void Write(string fileName, int pid, PageBuffer pages, IReadOnlyList<Img.PagemapEntry> pagemap)
+        {
+            using var copy = new MemoryStream();
+            pages.WriteTo(copy);
+            Copies[fileName] = copy.ToArray();
+            inner.Write(fileName, pid, pages, pagemap);
+        }
+
+        public void Flush() => inner.Flush();
+    }
+
+    [Test]
+    public void SaveAgain_Unchanged_AddsNoChunk_AndBothGenerationsRead()
+    {
+        using DumpTarget sleeper = DumpTarget.Start("sleep", "sleep 1401");
+        SnapshotStore store = SnapshotStore.Open(Path.Combine(_directory, "store"), create: true);
+
+        SaveResult first = SnapshotSaver.Save(store, new SaveRequest { Name = "s", RootPid = sleeper.Pid });
+        SaveResult second = SnapshotSaver.Save(store, new SaveRequest { Name = "s", RootPid = sleeper.Pid });
+
+        Assert.That(first.NewChunks, Is.GreaterThan(0));
+        // A sleeping process still changes a page or two between saves (its stack); the rest is there already.
+        Assert.That(second.NewChunks, Is.LessThan(first.NewChunks / 2));
+        Assert.That(second.Generation.Id, Is.EqualTo("2"));
+        Assert.That(() => SnapshotReader.Read(store, first.Generation, null), Throws.Nothing);
+        Assert.That(() => SnapshotReader.Read(store, second.Generation, null), Throws.Nothing);
+    }
+
+    [Test]
+    public void Save_LeftoverOfAKilledSave_IsRemoved_ALiveOnesIsKept()
+    {
+        using DumpTarget sleeper = DumpTarget.Start("sleep", "sleep 1402");
+        SnapshotStore store = SnapshotStore.Open(Path.Combine(_directory, "store"), create: true);
+        string dead = Path.Combine(store.TempDirectory, "save-999999999-0123");
+        string alive = Path.Combine(store.TempDirectory, $"save-{sleeper.Pid}-0123");
+        Directory.CreateDirectory(dead);
+        Directory.CreateDirectory(alive);
+
+        SnapshotSaver.Save(store, new SaveRequest { Name = "s", RootPid = sleeper.Pid });
+
+        Assert.That(Directory.Exists(dead), Is.False);
+        Assert.That(Directory.Exists(alive), Is.True);
+    }
+}

@@ -14,6 +14,8 @@ internal static class Program
         root.Subcommands.Add(EngineCommands.CreateDump());
         root.Subcommands.Add(EngineCommands.CreateRestore());
         root.Subcommands.Add(CheckCommand.Create());
+        root.Subcommands.Add(WatchCommand.Create());
+        root.Subcommands.Add(AutosaveCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

@@ -64,7 +64,7 @@ public sealed class AutosaveCommandTests
     public void Enable_TheInstalledUnitsAreTheShippedOnesAndPassSystemdAnalyzeVerify()
     {
         string keeper = Path.Combine(FakeBin, "keeper");
-        WriteScript(keeper, "exit 0");
+        Shell.WriteScript(keeper, "exit 0");
 
         (int code, _, string stderr) = Keeper("autosave", "enable", "--restore", "--watch", "--keeper", keeper);
         Assert.That(code, Is.Zero, stderr);
@@ -228,14 +228,8 @@ public sealed class AutosaveCommandTests
     }
 
     private void WriteFakeSystemctl(int exitCode, string stdout = "", string stderr = "") =>
-        WriteScript(Path.Combine(FakeBin, "systemctl"),
+        Shell.WriteScript(Path.Combine(FakeBin, "systemctl"),
             $"echo \"$*\" >> '{SystemctlLog}'\n[ -z '{stdout}' ] || echo '{stdout}'\n[ -z '{stderr}' ] || echo '{stderr}' >&2\nexit {exitCode}");
-
-    private static void WriteScript(string path, string body)
-    {
-        File.WriteAllText(path, $"#!/bin/sh\n{body}\n");
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-    }
 
     private static (int ExitCode, string Output) Run(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment)
     {

@@ -7,7 +7,7 @@ namespace SessionKeeper.Cli.Commands;
 internal static class AutosaveCommand
 {
     private const string Policy =
-        "autosaves go to NAME@auto, one per session name, replaced atomically by the next autosave; "
+        "Autosaves go to NAME@auto, one per session name, replaced atomically by the next autosave; "
         + "snapshots saved by hand are never touched";
 
     /// <summary>Builds the command and its three subcommands.</summary>

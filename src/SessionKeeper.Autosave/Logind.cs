@@ -40,8 +40,17 @@ public static class Logind
             static (Message reply, object? _) => reply.GetBodyReader().ReadHandle<SafeFd>(),
             null).ConfigureAwait(false);
         // The lock must never reach the save command or anything it leaves running: a copy of the
-        // descriptor there would keep the shutdown waiting for as long as that process lives.
-        Interop.SetCloseOnExec(fd, true);
+        // descriptor there would keep the shutdown waiting for as long as that process lives. Set
+        // here rather than left to how the library receives descriptors.
+        try
+        {
+            Interop.SetCloseOnExec(fd, true);
+        }
+        catch
+        {
+            fd.Dispose();
+            throw;
+        }
         return fd;
     }
 

@@ -51,6 +51,7 @@ public sealed class WatchTests
         _logind.Emit("PrepareForShutdown", true);
         _save.WaitForCalls(1);
         Assert.That(inhibitor.IsReleased, Is.False, "the lock is held while the save runs");
+        Assert.That(_save.InheritedDescriptors, Has.None.EqualTo(inhibitor.Pipe), "the save command does not inherit the lock");
 
         _save.OpenGate();
         Assert.That(() => inhibitor.IsReleased, Is.True.After(30_000, 20), "the lock is closed once the save is done");
@@ -140,7 +141,7 @@ public sealed class WatchTests
         // A shutdown announcement sent after the suspend one is handled after it: once its save
         // ran, keeper has seen (and ignored) the suspend.
         _logind.Emit("PrepareForShutdown", true);
-        watch.WaitForLine("save succeeded");
+        watch.WaitForLine("released the inhibitor lock");
 
         Assert.That(_save.Calls, Is.EqualTo(1));
         Assert.That(watch.Log, Does.Not.Contain("suspend"));

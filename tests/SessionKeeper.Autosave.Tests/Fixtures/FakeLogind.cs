@@ -12,6 +12,9 @@ internal sealed class Inhibitor(string what, string who, string why, string mode
     public string Why { get; } = why;
     public string Mode { get; } = mode;
 
+    /// <summary>The pipe, as /proc/PID/fd shows it (pipe:[inode]).</summary>
+    public string Pipe { get; } = File.ResolveLinkTarget($"/proc/self/fd/{readEnd.Fd}", returnFinalTarget: false)!.ToString();
+
     /// <summary>
     /// Whether every copy of the descriptor handed out was closed: a read on our (non-blocking)
     /// end sees end-of-file then, and EAGAIN while a writer end is still open somewhere.

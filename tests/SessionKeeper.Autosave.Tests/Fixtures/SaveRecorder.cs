@@ -11,10 +11,11 @@ internal sealed class SaveRecorder : IDisposable
 
     public SaveRecorder()
     {
-        File.WriteAllText(Script, $"""
+        File.WriteAllText(Script, $$"""
             #!/bin/sh
-            dir='{_directory}'
+            dir='{{_directory}}'
             printf '%s\n' "$@" > "$dir/argv"
+            for fd in /proc/$$/fd/*; do [ "${fd##*/}" -gt 2 ] && readlink "$fd"; done > "$dir/inherited"
             echo started >> "$dir/calls"
             if [ -p "$dir/gate" ]; then read _ < "$dir/gate"; fi
             if [ -e "$dir/exec" ]; then exec "$@"; fi
@@ -31,6 +32,9 @@ internal sealed class SaveRecorder : IDisposable
 
     /// <summary>The arguments of the last call: the command keeper ran.</summary>
     public IReadOnlyList<string> Argv => File.ReadAllLines(Path.Combine(_directory, "argv"));
+
+    /// <summary>What the descriptors above 2 of the last call were (pipe:[…], a path, …).</summary>
+    public IReadOnlyList<string> InheritedDescriptors => File.ReadAllLines(Path.Combine(_directory, "inherited"));
 
     /// <summary>Makes every following save exit with <paramref name="code"/>.</summary>
     public void ExitWith(int code) => File.WriteAllText(Path.Combine(_directory, "exit-code"), $"{code}\n");

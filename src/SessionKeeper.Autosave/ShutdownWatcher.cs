@@ -174,8 +174,17 @@ public sealed class ShutdownWatcher
         }
     }
 
-    private ValueTask<IDisposable> SubscribeAsync(DBusConnection connection, string signal, EventKind kind) =>
-        Logind.WatchAsync(connection, signal, starting => Post(kind, starting));
+    private async Task<IDisposable> SubscribeAsync(DBusConnection connection, string signal, EventKind kind)
+    {
+        try
+        {
+            return await Logind.WatchAsync(connection, signal, starting => Post(kind, starting)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new WatchException($"could not subscribe to logind's {signal} on {_options.BusAddress}: {e.Message}", e);
+        }
+    }
 
     private void Post(EventKind kind, bool starting = false, Exception? error = null) =>
         _events.Writer.TryWrite(new Event(kind, starting, error));

@@ -10,6 +10,8 @@ packages=(
   screen tmux vim socat  # real session programs saved and restored by the end-to-end tests
   nftables               # network lock for TCP connections
   tigervnc-standalone-server   # VNC sessions
+  dbus systemd           # keeper watch is tested against a private dbus-daemon; systemd-analyze verifies the units
+  zsh                    # the zsh completion is checked by zsh itself
 )
 
 missing=()

@@ -25,6 +25,8 @@ internal static class Program
         root.Subcommands.Add(StoreCommands.CreateVerify());
         root.Subcommands.Add(StoreCommands.CreateExport());
         root.Subcommands.Add(StoreCommands.CreateImport());
+        root.Subcommands.Add(WatchCommand.Create());
+        root.Subcommands.Add(AutosaveCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

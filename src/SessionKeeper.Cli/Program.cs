@@ -15,6 +15,7 @@ internal static class Program
         root.Subcommands.Add(EngineCommands.CreateRestore());
         root.Subcommands.Add(CheckCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(ListCommand.Create());
         root.Options.Add(StoreCli.StoreOption);
         root.Subcommands.Add(SaveCommand.Create());

@@ -3,6 +3,7 @@ using System.Globalization;
 using SessionKeeper.Cli.Demo;
 using SessionKeeper.Engine.Dump;
 using SessionKeeper.Engine.Restore;
+using SessionKeeper.Store;
 
 namespace SessionKeeper.Cli.Bench;
 
@@ -43,48 +44,58 @@ internal static class Benchmark
 
     private static List<Metric> MeasureSession(BenchOptions options)
     {
-        var save = new Metric("demo session: save (tree stopped, images written)", "ms", target: 90);
+        var save = new Metric("demo session: keeper save --stop (into the store)", "ms", target: 90);
         var freeze = new Metric("demo session: freeze (every task stopped)", "ms", target: 20);
         var frozen = new Metric("demo session: time the tree stays stopped while saved", "ms");
-        var restore = new Metric("demo session: restore (processes started to running)", "ms", target: 90);
-        var ratio = new Metric("demo session: snapshot size / resident memory", "%", target: 100);
+        var restore = new Metric("demo session: keeper restore (checked, to running, pids kept)", "ms", target: 90);
+        var ratio = new Metric("demo session: snapshot on disk / resident memory", "%", target: 100);
+        var first = new Metric("demo session: bytes written by the first save", "KiB");
+        var again = new Metric("demo session: bytes written by a save of the unchanged session / first", "%", target: 10);
         var processes = new Metric("demo session: processes", "");
         string name = $"keeper-bench-{Environment.ProcessId}";
         options.Progress?.Invoke($"starting screen session {name} with bash, top and vim");
         DemoScreen demo = DemoScreen.Start(name);
-        string images = Directory.CreateTempSubdirectory("keeper-bench-").FullName;
+        string storeDirectory = Directory.CreateTempSubdirectory("keeper-bench-store-").FullName;
         try
         {
+            SnapshotStore store = SnapshotStore.Open(storeDirectory, create: true);
             for (int run = 1; run <= options.SessionRuns; run++)
             {
-                string directory = Path.Combine(images, $"run-{run}");
                 long resident = DemoScreen.ResidentBytes(demo.Pid);
                 var clock = Stopwatch.StartNew();
-                DumpResult dump = Dumper.Dump(demo.Pid, directory, new DumpOptions { Mode = DumpMode.Kill });
+                SaveResult saved = SnapshotSaver.Save(store, new SaveRequest { Name = "bench", RootPid = demo.Pid, Kind = "screen", SessionName = name, Stop = true });
                 double saveMs = clock.Elapsed.TotalMilliseconds;
-                long size = DirectorySize(directory);
+                DumpResult dump = saved.Dump;
+                long written = (long)saved.Generation.Manifest.NewStoredBytes;
                 WaitGone(dump.Pids);
                 clock.Restart();
-                Restorer.Restore(directory);
+                SnapshotRestorer.Restore(store, "bench", replace: false, detail: null, progress: null);
                 double restoreMs = clock.Elapsed.TotalMilliseconds;
-                Directory.Delete(directory, recursive: true);
 
                 save.Add(saveMs);
                 freeze.Add(dump.StopDuration.TotalMilliseconds);
                 frozen.Add(dump.FreezeDuration.TotalMilliseconds);
                 restore.Add(restoreMs);
-                ratio.Add(100.0 * size / resident);
+                ratio.Add(100.0 * saved.Generation.DiskBytes / resident);
                 processes.Add(dump.Pids.Count);
+                if (run == 1)
+                {
+                    first.Add(written / 1024.0);
+                }
+                else
+                {
+                    again.Add(100.0 * written / (first.Values[0] * 1024));
+                }
                 options.Progress?.Invoke($"session run {run}/{options.SessionRuns}: save {saveMs:F1} ms (freeze {dump.StopDuration.TotalMilliseconds:F1} ms), " +
-                    $"restore {restoreMs:F1} ms, {size / 1024} KiB of images for {resident / 1024} KiB resident");
+                    $"restore {restoreMs:F1} ms, {written / 1024} KiB written, {saved.Generation.DiskBytes / 1024} KiB on disk for {resident / 1024} KiB resident");
             }
         }
         finally
         {
             demo.Quit();
-            Directory.Delete(images, recursive: true);
+            Directory.Delete(storeDirectory, recursive: true);
         }
-        return [save, freeze, frozen, restore, ratio, processes];
+        return [save, freeze, frozen, restore, ratio, first, again, processes];
     }
 
     private static List<Metric> MeasureMemory(BenchOptions options)

@@ -36,10 +36,16 @@ internal static class EngineCommands
     public static Command CreateRestore()
     {
         var images = new Option<string>("--images", "-D") { Description = "Raw image directory written by `keeper dump`.", Required = true };
-        var command = new Command("restore", "Restore a process tree from a raw image directory, with its original PIDs; returns once it runs on its own.") { images };
+        var tcpClose = new Option<bool>("--tcp-close") { Description = "Give established TCP connections back as reset (the application sees ECONNRESET) instead of rebuilding them." };
+        var command = new Command("restore", "Restore a process tree from a raw image directory, with its original PIDs; returns once it runs on its own.") { images, tcpClose };
         CommandRunner.SetHandler(command, (parse, stdout) =>
         {
-            int root = Restorer.Restore(parse.GetValue(images)!, parse.GetValue(CommandRunner.Verbose) ? line => Console.Error.WriteLine(line) : null);
+            int root = Restorer.Restore(parse.GetValue(images)!, new RestoreOptions
+            {
+                TcpClose = parse.GetValue(tcpClose),
+                Progress = parse.GetValue(CommandRunner.Verbose) ? line => Console.Error.WriteLine(line) : null,
+                Warning = line => Console.Error.WriteLine($"warning: {line}"),
+            });
             stdout.WriteLine($"restored the tree of pid {root}");
             return ReturnCode.Success;
         });

@@ -119,10 +119,11 @@ static void queue_record(struct conn *c, uint64_t tag, uint64_t value)
 static int serve_input(struct conn *c)
 {
     unsigned char buf[4096];
-    size_t room = (OUT_LIMIT - c->out_len) / 2; /* every word becomes a 16-byte echo */
-    if (room < 8) {
+    /* Every word becomes a 16-byte echo, and a word completed from c->in one more. */
+    if (c->out_len + 64 >= OUT_LIMIT) {
         return 1;
     }
+    size_t room = (OUT_LIMIT - c->out_len - 32) / 2;
     ssize_t n = recv(c->fd, buf, room < sizeof(buf) ? room : sizeof(buf), 0);
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
         return 1;

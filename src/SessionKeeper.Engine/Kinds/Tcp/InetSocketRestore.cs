@@ -167,7 +167,6 @@ public sealed class InetSocketRestore : IDisposable
         SafeFd socket = NewSocket(pid, saved);
         try
         {
-            ApplyBuffers(socket, saved);
             TcpRepair.Rebuild(socket, saved);
             ApplyOptions(socket, saved);
             return socket;

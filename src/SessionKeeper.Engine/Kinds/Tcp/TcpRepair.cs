@@ -122,7 +122,8 @@ public static class TcpRepair
     /// Builds the connection of <paramref name="saved"/> on <paramref name="socket"/>, a fresh TCP
     /// socket in the right network namespace: repair mode, sequence numbers, bind, connect
     /// (no SYN), options, both queues, window; then out of repair mode, which sends a window
-    /// probe so the peer answers with its current view at once.
+    /// probe so the peer answers with its current view at once. The buffer sizes are left
+    /// large enough for the queues: the caller sets the saved ones afterwards.
     /// </summary>
     public static void Rebuild(SafeFd socket, V1.InetSocket saved)
     {
@@ -162,11 +163,23 @@ public static class TcpRepair
             Interop.SetSockOpt(socket, TcpOption.TCP_TIMESTAMP, (int)state.Timestamp);
         }
 
+        // The queues are charged to the socket's buffers, which may have been full at the dump:
+        // room enough for now, the saved sizes come back afterwards.
+        Interop.SetSockOpt(socket, SocketOption.SO_SNDBUFFORCE, Math.Max(Interop.GetSockOpt(socket, SocketOption.SO_SNDBUF), (4 * sendQueue.Length) + (1 << 20)));
+        Interop.SetSockOpt(socket, SocketOption.SO_RCVBUFFORCE, Math.Max(Interop.GetSockOpt(socket, SocketOption.SO_RCVBUF), (4 * receiveQueue.Length) + (1 << 20)));
         Fill(socket, TcpQueue.TCP_RECV_QUEUE, receiveQueue);
-        // Every byte of the send queue goes in as sent and unacknowledged: the retransmission
-        // timer sends what the peer lacks, including what had not been sent at the dump.
-        Fill(socket, TcpQueue.TCP_SEND_QUEUE, sendQueue);
+        // What was sent goes in as sent and unacknowledged, in repair mode: the peer may
+        // acknowledge it, or the retransmission timer sends it again. What was never sent is
+        // written the ordinary way, out of repair mode for a moment (the lock keeps it in).
+        int sent = sendQueue.Length - (int)Math.Min(state.UnsentLength, (uint)sendQueue.Length);
+        Fill(socket, TcpQueue.TCP_SEND_QUEUE, sendQueue.AsSpan(0, sent));
         Interop.SetSockOpt(socket, TcpOption.TCP_REPAIR_QUEUE, (int)TcpQueue.TCP_NO_QUEUE);
+        if (sent < sendQueue.Length)
+        {
+            Interop.SetSockOpt(socket, TcpOption.TCP_REPAIR, (int)TcpRepairMode.TCP_REPAIR_OFF_NO_WP);
+            Write(socket, sendQueue.AsSpan(sent));
+            Interop.SetSockOpt(socket, TcpOption.TCP_REPAIR, (int)TcpRepairMode.TCP_REPAIR_ON);
+        }
 
         var window = new TcpRepairWindow
         {
@@ -180,12 +193,17 @@ public static class TcpRepair
         Interop.SetSockOpt(socket, TcpOption.TCP_REPAIR, (int)TcpRepairMode.TCP_REPAIR_OFF);
     }
 
-    private static void Fill(SafeFd socket, TcpQueue queue, byte[] data)
+    private static void Fill(SafeFd socket, TcpQueue queue, ReadOnlySpan<byte> data)
     {
         Interop.SetSockOpt(socket, TcpOption.TCP_REPAIR_QUEUE, (int)queue);
-        for (int done = 0; done < data.Length;)
+        Write(socket, data);
+    }
+
+    private static void Write(SafeFd socket, ReadOnlySpan<byte> data)
+    {
+        while (!data.IsEmpty)
         {
-            done += Interop.Send(socket, data.AsSpan(done, Math.Min(Chunk, data.Length - done)), MsgFlags.MSG_DONTWAIT);
+            data = data[Interop.Send(socket, data[..Math.Min(Chunk, data.Length)], MsgFlags.MSG_DONTWAIT)..];
         }
     }
 }

@@ -150,8 +150,11 @@ public sealed class InetSocketRestore : IDisposable
             return ResetSocket(pid, saved);
         }
         // The connection of a snapshot whose tree ran on may still be open: it cannot be there twice.
-        InetDiagEntry? live = InetDiag.Query(pid, InetEndpoint.FamilyOf(saved), InetDiag.Tcp)
-            .FirstOrDefault(e => e.State != InetDiagEntry.Listen && e.Local.ToString() == local.ToString() && e.Remote.ToString() == remote.ToString());
+        List<InetDiagEntry> same = InetDiag.Query(pid, InetEndpoint.FamilyOf(saved), InetDiag.Tcp)
+            .Where(e => e.State != InetDiagEntry.Listen && e.Local.ToString() == local.ToString() && e.Remote.ToString() == remote.ToString())
+            .ToList();
+        // Held by a process: the connection lives on. Held by none: the kernel is closing it.
+        InetDiagEntry? live = same.FirstOrDefault(e => e.Inode != 0);
         if (live is not null)
         {
             throw new InvalidOperationException(
@@ -170,6 +173,13 @@ public sealed class InetSocketRestore : IDisposable
             TcpRepair.Rebuild(socket, saved);
             ApplyOptions(socket, saved);
             return socket;
+        }
+        catch (ErrnoException e) when (same.Count > 0 && e.Errno is Errno.EADDRINUSE or Errno.EADDRNOTAVAIL)
+        {
+            socket.Dispose();
+            throw new InvalidOperationException(
+                $"the connection {Describe(saved)} cannot be rebuilt while the kernel still closes the old one ({TcpRepair.StateName(same[0].State)}); " +
+                "restore once it is gone, or with --tcp-close", e);
         }
         catch
         {

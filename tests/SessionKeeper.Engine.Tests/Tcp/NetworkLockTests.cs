@@ -212,6 +212,26 @@ public sealed class NetworkLockTests
     }
 
     [Test]
+    public void KeeperCommands_DumpThenRestoreWithTcpClose_ApplicationSeesAReset()
+    {
+        using TcpHolder holder = TcpHolder.Start();
+        string pid = holder.Target.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        (int dumped, _, string dumpError) = KeeperProcess.Run(null, "dump", "--pid", pid, "--images", _images);
+        Assert.That(dumped, Is.Zero, dumpError);
+        Assert.That(KeeperTables(), Has.One.StartsWith("keeper_held_"), "the lock outlives keeper dump");
+        (int restored, string stdout, string restoreError) = KeeperProcess.Run(null, "restore", "--images", _images, "--tcp-close");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(restored, Is.Zero, restoreError);
+            Assert.That(stdout, Does.Contain($"restored the tree of pid {pid}"));
+            Assert.That(holder.WaitForResult(), Is.EqualTo("ECONNRESET"));
+            Assert.That(KeeperTables(), Is.Empty);
+        });
+    }
+
+    [Test]
     public void KeeperKilledDuringDump_NextKeeperRunRemovesItsLock()
     {
         using TcpHolder holder = TcpHolder.Start("big");

@@ -87,7 +87,7 @@ internal static class HostProbes
         string table;
         try
         {
-            stale = Kinds.Tcp.NetworkLock.RemoveStale();
+            stale = Kinds.Tcp.NetworkLock.RemoveStale(orphanTables: true);
             var discard = new Kinds.Tcp.InetEndpoint(SocketFamily.AF_INET, [127, 0, 0, 1], 9);
             using Kinds.Tcp.NetworkLock probe = Kinds.Tcp.NetworkLock.Lock([new Kinds.Tcp.LockedConnection(discard, discard)]);
             table = probe.Table!;

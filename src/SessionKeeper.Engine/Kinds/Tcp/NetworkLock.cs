@@ -134,18 +134,16 @@ public sealed class NetworkLock : IDisposable
 
     /// <summary>
     /// Removes the locks of keeper processes that are gone (killed in the middle of a dump or
-    /// restore), held locks whose image directory no longer has an inventory, and keeper tables
-    /// that no state file explains. Returns a line per lock removed.
+    /// restore) and held locks whose image directory no longer has an inventory; with
+    /// <paramref name="orphanTables"/> also keeper tables that no state file explains (asking
+    /// nft, which dumps and restores skip: a reboot empties /run and the rules alike). Returns a
+    /// line per lock removed.
     /// </summary>
-    public static IReadOnlyList<string> RemoveStale()
+    public static IReadOnlyList<string> RemoveStale(bool orphanTables = false)
     {
         var removed = new List<string>();
-        if (!Directory.Exists(StateDirectory))
-        {
-            return removed;
-        }
         var known = new HashSet<string>();
-        foreach (string file in Directory.EnumerateFiles(StateDirectory))
+        foreach (string file in Directory.Exists(StateDirectory) ? Directory.EnumerateFiles(StateDirectory) : [])
         {
             string table = Path.GetFileName(file);
             string[] lines;
@@ -168,10 +166,10 @@ public sealed class NetworkLock : IDisposable
             Delete(table, netns is int pid && Directory.Exists($"/proc/{pid}") ? pid : null, tolerateMissing: true);
             removed.Add($"removed the network lock {table}: {why}");
         }
-        foreach (string orphan in ListTables(null).Where(t => !known.Contains(t)))
+        foreach (string orphan in orphanTables ? ListTables(null).Where(t => !known.Contains(t)) : [])
         {
-            // Rules written just before their keeper died, without a state file: that order
-            // cannot happen (the state file comes first), but a removed state directory can.
+            // The state file comes before the rules, so only a removed state directory leaves
+            // tables without one.
             if (!OwnedByLiveKeeper(orphan))
             {
                 Delete(orphan, null, tolerateMissing: true);

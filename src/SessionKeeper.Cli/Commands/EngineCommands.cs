@@ -43,9 +43,10 @@ internal static class EngineCommands
     public static Command CreateRestore()
     {
         var images = new Option<string>("--images", "-D") { Description = "Raw image directory written by `keeper dump` (instead of a snapshot NAME)." };
+        var tcpClose = new Option<bool>("--tcp-close") { Description = "Give established TCP connections back as reset (the application sees ECONNRESET) instead of rebuilding them." };
         var command = new Command("restore", "Restore a named snapshot or a raw image directory, with its original PIDs; returns once the tree runs on its own. "
             + "A tree saved with --rebind-tty is put on a new terminal, which keeper relays to its own standard input and output "
-            + "until the program closes it.") { images };
+            + "until the program closes it.") { images, tcpClose };
         RestoreByName.Extend(command);
         CommandRunner.SetHandler(command, (parse, stdout) =>
         {
@@ -53,8 +54,12 @@ internal static class EngineCommands
             {
                 return RestoreByName.Run(parse, stdout);
             }
-            int root = Restorer.Restore(parse.GetValue(images)!, parse.GetValue(CommandRunner.Verbose) ? line => Console.Error.WriteLine(line) : null,
-                out IReadOnlyList<SafeFd> terminals);
+            int root = Restorer.Restore(parse.GetValue(images)!, new RestoreOptions
+            {
+                TcpClose = parse.GetValue(tcpClose),
+                Progress = parse.GetValue(CommandRunner.Verbose) ? line => Console.Error.WriteLine(line) : null,
+                Warning = line => Console.Error.WriteLine($"warning: {line}"),
+            }, out IReadOnlyList<SafeFd> terminals);
             stdout.WriteLine($"restored the tree of pid {root}");
             ServeReboundTerminals(terminals);
             return ReturnCode.Success;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using Google.Protobuf.WellKnownTypes;
 using SessionKeeper.Engine.Kinds.Namespaces;
+using SessionKeeper.Engine.Kinds.Tcp;
 using SessionKeeper.Engine.Kinds.UnixSockets;
 using SessionKeeper.Engine.Kinds.Tty;
 using SessionKeeper.Engine.Memory;
@@ -31,6 +32,10 @@ public static class Dumper
     {
         ArgumentNullException.ThrowIfNull(options);
         var total = Stopwatch.StartNew();
+        foreach (string line in NetworkLock.RemoveStale())
+        {
+            options.Progress?.Invoke(line);
+        }
         using var tracer = new TracerThread("keeper-dump");
         Collected state = tracer.Invoke(() => Collect(tracer, rootPid, options));
         var directory = new ImageDirectory(imageDir);
@@ -41,6 +46,8 @@ public static class Dumper
             {
                 tracer.Invoke(state.Tree.Kill);
                 options.Progress?.Invoke($"killed the tree of pid {rootPid}");
+                // The connections close in repair mode, silently; their lock stays for the restore.
+                state.InetSockets.Finish(directory.Path);
             }
             return new DumpResult
             {
@@ -57,6 +64,7 @@ public static class Dumper
         catch
         {
             directory.DeleteWritten();
+            state.InetSockets.Resume();
             tracer.Invoke(state.Tree.Release);
             throw;
         }
@@ -80,6 +88,7 @@ public static class Dumper
         public Dictionary<int, MmDumper> Memory { get; } = [];
         public FilesDumper Files { get; set; } = null!;
         public TtyDump Ttys { get; set; } = null!;
+        public InetSocketDump InetSockets { get; set; } = InetSocketDump.Empty;
         public TimeSpan FreezeDuration { get; set; }
 
         public TimeSpan StopDuration { get; init; }
@@ -135,6 +144,7 @@ public static class Dumper
                 smaps[pid] = MmDumper.CheckMappings(pid);
             }
             UnixSocketDump unixSockets = UnixSocketDump.Inspect(fdTables);
+            state.InetSockets = InetSocketDump.Inspect(fdTables, options.Progress);
             state.Ttys = TtyDump.Inspect(fdTables, stats, options.Progress, options.RebindOutsideTerminals);
             options.Progress?.Invoke($"checked fds and mappings at {clock.Elapsed.TotalMilliseconds:F1} ms");
 
@@ -179,12 +189,14 @@ public static class Dumper
                     $"{mm.PageCount} pages in {mm.VectoredCalls} process_vm_readv calls, at {clock.Elapsed.TotalMilliseconds:F1} ms");
             }
             state.Namespaces.CollectFromInit(tracer, tree);
-            state.Files = FilesDumper.Build(fdTables, unixSockets);
+            state.Files = FilesDumper.Build(fdTables, unixSockets, state.InetSockets);
             state.Ttys.Collect();
 
             state.FreezeDuration = clock.Elapsed;
             if (options.Mode == DumpMode.LeaveRunning)
             {
+                // Out of repair mode and unlocked before the tree runs: it goes on with them.
+                state.InetSockets.Resume();
                 tree.Release();
                 state.FreezeDuration = clock.Elapsed;
                 options.Progress?.Invoke($"released the tree after {state.FreezeDuration.TotalMilliseconds:F1} ms frozen");
@@ -193,6 +205,7 @@ public static class Dumper
         }
         catch
         {
+            state.InetSockets.Resume();
             tree.Release();
             foreach (MmDumper mm in state.Memory.Values)
             {

@@ -26,6 +26,8 @@ public enum FdKind
     Inotify,
     /// <summary>A unix domain socket (Kinds/UnixSockets).</summary>
     UnixSocket,
+    /// <summary>A TCP or UDP socket, IPv4 or IPv6 (Kinds/Tcp).</summary>
+    InetSocket,
     /// <summary>An end of an anonymous pipe (pipe:[INODE]).</summary>
     Pipe,
     /// <summary>An end of a named pipe opened by path.</summary>
@@ -124,13 +126,16 @@ public static class FdClassifier
         FdTargetKind.Inotify => FdKind.Inotify,
         _ => null,
     };
-    /// <summary>Unix sockets are saved; sockets of other families are refused, naming the family.</summary>
+    /// <summary>Unix, IPv4 and IPv6 sockets are saved; sockets of other families are refused, naming the family.</summary>
     private static FdKind SocketKind(int pid, FdEntry fd, SafeFd copy)
     {
         int family = Interop.GetSockOpt(copy, SocketOption.SO_DOMAIN);
-        return family == (int)SocketFamily.AF_UNIX
-            ? FdKind.UnixSocket
-            : throw new UnsupportedObjectException(pid, fd.Fd, $"socket of family {family}", fd.Target);
+        return family switch
+        {
+            (int)SocketFamily.AF_UNIX => FdKind.UnixSocket,
+            (int)SocketFamily.AF_INET or (int)SocketFamily.AF_INET6 => FdKind.InetSocket,
+            _ => throw new UnsupportedObjectException(pid, fd.Fd, $"socket of family {family}", fd.Target),
+        };
     }
 
     private static bool IsProcFs(string path)

@@ -1,4 +1,5 @@
 using SessionKeeper.Engine.Kinds.EventFiles;
+using SessionKeeper.Engine.Kinds.Tcp;
 using SessionKeeper.Engine.Kinds.UnixSockets;
 using SessionKeeper.Engine.Kinds.Pipes;
 using SessionKeeper.Engine.ProcFs;
@@ -20,6 +21,7 @@ public sealed class FilesDumper
     private readonly List<V1.FileEntry> _files = [];
     private readonly Dictionary<int, List<V1.FdEntry>> _fdsByPid = [];
     private readonly PipeDump _pipes = new();
+    private InetSocketDump? _inetSockets;
 
     /// <summary>Every open file description, by id.</summary>
     public IReadOnlyList<V1.FileEntry> Files => _files;
@@ -28,10 +30,10 @@ public sealed class FilesDumper
     public IReadOnlyList<V1.FdEntry> FdsOf(int pid) => _fdsByPid.TryGetValue(pid, out List<V1.FdEntry>? fds) ? fds : [];
 
     /// <summary>Builds the entries for every process's fds; the tree must still be frozen.</summary>
-    public static FilesDumper Build(IEnumerable<(int Pid, List<ClassifiedFd> Fds)> tables, UnixSocketDump? unixSockets = null)
+    public static FilesDumper Build(IEnumerable<(int Pid, List<ClassifiedFd> Fds)> tables, UnixSocketDump? unixSockets = null, InetSocketDump? inetSockets = null)
     {
         unixSockets ??= UnixSocketDump.Empty;
-        var dumper = new FilesDumper();
+        var dumper = new FilesDumper { _inetSockets = inetSockets };
         // Representatives of each description seen so far, grouped by (dev, ino).
         var seen = new Dictionary<(ulong Dev, ulong Ino), List<(ClassifiedFd Fd, uint Id)>>();
         foreach ((int pid, List<ClassifiedFd> fds) in tables)
@@ -98,6 +100,9 @@ public sealed class FilesDumper
             case FdKind.Epoll: entry.Epoll = EventFileDump.DescribeEpoll(fd); break;
             case FdKind.UnixSocket:
                 entry.UnixSocket = unixSockets.Describe(fd);
+                break;
+            case FdKind.InetSocket when _inetSockets is not null:
+                entry.InetSocket = _inetSockets.Describe(fd);
                 break;
             case FdKind.Pipe:
                 entry.Pipe = _pipes.DescribePipe(fd);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using SessionKeeper.Native;
@@ -74,28 +73,39 @@ internal static class HostProbes
     }
 
     /// <summary>
-    /// <c>nft add table</c> and <c>nft delete table</c> of a table of our own: the network lock
-    /// of a TCP dump adds rules the same way.
+    /// The network lock of TCP dumps, for real: stale locks of keepers that were killed are
+    /// removed first, then a lock on a connection no one uses (127.0.0.1 port 9, discard, to
+    /// itself) is set, seen among nft's tables, and released.
     /// </summary>
     public static ProbeOutcome Nftables(ProbeContext context)
     {
-        string? nft = FindExecutable("nft");
-        if (nft is null)
+        if (FindExecutable("nft") is null)
         {
             return ProbeOutcome.Missing("no nft binary in PATH, /usr/sbin or /sbin (Debian: apt install nftables)");
         }
-        string table = $"keeper_probe_{Environment.ProcessId}";
-        (int added, string addError) = Run(nft, "add", "table", "inet", table);
-        if (added != 0)
+        IReadOnlyList<string> stale;
+        string table;
+        try
         {
-            return ProbeOutcome.Missing($"`nft add table inet {table}` failed ({added}): {addError}");
+            stale = Kinds.Tcp.NetworkLock.RemoveStale(orphanTables: true);
+            var discard = new Kinds.Tcp.InetEndpoint(SocketFamily.AF_INET, [127, 0, 0, 1], 9);
+            using Kinds.Tcp.NetworkLock probe = Kinds.Tcp.NetworkLock.Lock([new Kinds.Tcp.LockedConnection(discard, discard)]);
+            table = probe.Table!;
+            if (!Kinds.Tcp.NetworkLock.ListTables(null).Contains(table))
+            {
+                return ProbeOutcome.Error($"nft accepted the lock table inet {table} but does not list it");
+            }
         }
-        (int deleted, string deleteError) = Run(nft, "delete", "table", "inet", table);
-        if (deleted != 0)
+        catch (Kinds.Tcp.NetworkLockException e)
         {
-            return ProbeOutcome.Error($"added table inet {table} but could not delete it ({deleted}): {deleteError}; remove it by hand");
+            return ProbeOutcome.Missing(e.Message);
         }
-        return ProbeOutcome.Ok($"{nft} added and deleted table inet {table}");
+        if (Kinds.Tcp.NetworkLock.ListTables(null).Contains(table))
+        {
+            return ProbeOutcome.Error($"the lock table inet {table} is still there after its release; remove it by hand");
+        }
+        string cleaned = stale.Count == 0 ? "" : $"; {string.Join("; ", stale)}";
+        return ProbeOutcome.Ok($"network lock usable: set and released table inet {table}{cleaned}");
     }
 
     private static string? FindExecutable(string name)
@@ -105,32 +115,6 @@ internal static class HostProbes
             .Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Concat(["/usr/sbin", "/sbin"]);
         return directories.Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
-    }
-
-    private static (int ExitCode, string Error) Run(string program, params string[] arguments)
-    {
-        var info = new ProcessStartInfo(program)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-        using Process process = Process.Start(info) ?? throw new InvalidOperationException($"{program} did not start");
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(5000))
-        {
-            process.Kill();
-            process.WaitForExit();
-            return (-1, $"{program} did not finish within 5 s");
-        }
-        output.Wait();
-        // nft follows its one-line message with the command and a ^^^ marker: the first line says it all.
-        return (process.ExitCode, error.Result.Trim().Split('\n')[0]);
     }
 
     /// <summary>

@@ -7,6 +7,7 @@ using MapPathKind = SessionKeeper.Engine.ProcFs.MapPathKind;
 using ProcFsReader = SessionKeeper.Engine.ProcFs.ProcFsReader;
 using SessionKeeper.Engine.Kinds.EventFiles;
 using SessionKeeper.Engine.Kinds.Namespaces;
+using SessionKeeper.Engine.Kinds.Tcp;
 using SessionKeeper.Engine.Kinds.UnixSockets;
 using SessionKeeper.Engine.Kinds.Pipes;
 using SessionKeeper.Images.V1;
@@ -31,11 +32,13 @@ public sealed partial class Restorer
     private const ulong AtFdCwd = unchecked((ulong)-100);
 
     private readonly RestoreImages _images;
+    private readonly RestoreOptions _options;
     private readonly Action<string>? _progress;
     private readonly Dictionary<int, Injector> _tasks = [];
     private Injector? _host;
     private FdDelivery? _delivery;
     private UnixSocketRestore? _unixSockets;
+    private InetSocketRestore? _inetSockets;
     private PipeRestore? _pipes;
 
     // Open file description id → the (image pid, fd) that opened it first.
@@ -44,10 +47,11 @@ public sealed partial class Restorer
     // Masters of re-bound terminals, taken before keeper's ends of the pairs are closed.
     private List<SafeFd> _reboundTerminals = [];
 
-    private Restorer(RestoreImages images, Action<string>? progress)
+    private Restorer(RestoreImages images, RestoreOptions options)
     {
         _images = images;
-        _progress = progress;
+        _options = options;
+        _progress = options.Progress;
     }
 
     /// <summary>
@@ -56,22 +60,55 @@ public sealed partial class Restorer
     /// task runs on its own. Any failure kills and reaps what was created and names the task
     /// and step; the images are never modified.
     /// </summary>
-    public static int Restore(string imageDir, Action<string>? progress = null) => Restore(imageDir, progress, out _);
+    public static int Restore(string imageDir, Action<string>? progress = null)
+        => Restore(imageDir, new RestoreOptions { Progress = progress });
+
+    /// <inheritdoc cref="Restore(string, Action{string})"/>
+    /// <remarks>
+    /// The network lock a dump left for the tree's TCP connections is removed at the end, when
+    /// the restore succeeded and when it failed alike. Terminals re-bound in place of outside
+    /// ones are closed here (they hang up): only a caller that serves them takes them, through
+    /// the overload with <c>reboundTerminals</c>.
+    /// </remarks>
+    public static int Restore(string imageDir, RestoreOptions options)
+    {
+        int root = Restore(imageDir, options, out IReadOnlyList<SafeFd> terminals);
+        foreach (SafeFd terminal in terminals)
+        {
+            terminal.Dispose();
+        }
+        return root;
+    }
 
     /// <summary>
-    /// <see cref="Restore(string, Action{string}?)"/>, also returning the masters of the new
+    /// <see cref="Restore(string, RestoreOptions)"/>, also returning the masters of the new
     /// terminals that replace terminals whose other end was outside the tree (saved with
     /// <see cref="Dump.DumpOptions.RebindOutsideTerminals"/>): the tasks sit on their slaves, and
     /// the caller owns and serves the masters (a terminal closed by everyone hangs up).
     /// </summary>
-    public static int Restore(string imageDir, Action<string>? progress, out IReadOnlyList<SafeFd> reboundTerminals)
+    public static int Restore(string imageDir, RestoreOptions options, out IReadOnlyList<SafeFd> reboundTerminals)
     {
-        RestoreImages images = RestoreImages.Load(imageDir);
-        using var tracer = new TracerThread("keeper-restore");
-        var restorer = new Restorer(images, progress);
-        int root = tracer.Invoke(() => restorer.Run(tracer));
-        reboundTerminals = restorer._reboundTerminals;
-        return root;
+        ArgumentNullException.ThrowIfNull(options);
+        foreach (string line in NetworkLock.RemoveStale())
+        {
+            options.Progress?.Invoke(line);
+        }
+        try
+        {
+            RestoreImages images = RestoreImages.Load(imageDir);
+            using var tracer = new TracerThread("keeper-restore");
+            var restorer = new Restorer(images, options);
+            int root = tracer.Invoke(() => restorer.Run(tracer));
+            reboundTerminals = restorer._reboundTerminals;
+            return root;
+        }
+        finally
+        {
+            if (NetworkLock.ReleaseHeld(imageDir))
+            {
+                options.Progress?.Invoke("removed the network lock of the saved TCP connections");
+            }
+        }
     }
 
     private int Run(TracerThread tracer)
@@ -547,6 +584,7 @@ public sealed partial class Restorer
         FileEntry.KindOneofCase.Inotify => EventFileRestore.OpenInotify(task, file),
         FileEntry.KindOneofCase.Epoll => EventFileRestore.OpenEpoll(task, file, _images.Fds[pid]),
         FileEntry.KindOneofCase.UnixSocket => OpenUnixSocket(task, file),
+        FileEntry.KindOneofCase.InetSocket => OpenInetSocket(task, file),
         FileEntry.KindOneofCase.Pipe or FileEntry.KindOneofCase.Fifo => DeliverFile(task, (_pipes ??= new(_images.Files.Values)).End(file, task.Thread.Pid), $"pipe end {file.Id}"),
         FileEntry.KindOneofCase.Tty => OpenTty(task, file),
         _ => throw new RestoreException(pid, $"file {file.Id}", $"file kind {file.KindCase} cannot be restored yet"),
@@ -568,6 +606,15 @@ public sealed partial class Restorer
         _unixSockets ??= new UnixSocketRestore(_images.Files.Values);
         using SafeFd socket = _unixSockets.Create(task.Thread.Pid, file);
         return DeliverFile(task, socket, UnixSocketDump.Describe(file.UnixSocket));
+    }
+
+    /// <summary>A TCP or UDP socket made by keeper in the task's network namespace (Kinds/Tcp), handed over.</summary>
+    private long OpenInetSocket(Injector task, FileEntry file)
+    {
+        _inetSockets ??= new InetSocketRestore(_images.Files.Values, _options.TcpClose ? TcpRestoreMode.Close : TcpRestoreMode.Repair,
+            TcpSnapshot.StaleReason(_images.Directory, _images.Namespaces is { Net: true }), _options.Warning, _images.Namespaces is { Net: true });
+        using SafeFd socket = _inetSockets.Create(task.Thread.Pid, file);
+        return DeliverFile(task, socket, InetSocketDump.Describe(file.InetSocket));
     }
 
     /// <summary>
@@ -656,6 +703,8 @@ public sealed partial class Restorer
         _delivery = null;
         _unixSockets?.Dispose();
         _unixSockets = null;
+        _inetSockets?.Dispose();
+        _inetSockets = null;
         _pipes?.Dispose();
         _ttys?.Dispose();
         CloseSharedMemory();

@@ -1,0 +1,21 @@
+namespace SessionKeeper.Engine.Restore;
+
+/// <summary>Options of <see cref="Restorer.Restore(string, RestoreOptions)"/>.</summary>
+public sealed class RestoreOptions
+{
+    /// <summary>
+    /// Give established TCP connections back as reset instead of rebuilding them
+    /// (<c>keeper restore --tcp-close</c>): the application sees ECONNRESET rather than a
+    /// connection whose peer may have given up long ago.
+    /// </summary>
+    public bool TcpClose { get; init; }
+
+    /// <summary>A short line per step; see <see cref="Dump.DumpOptions.Progress"/>.</summary>
+    public Action<string>? Progress { get; init; }
+
+    /// <summary>
+    /// Things the user should know although the restore goes on, e.g. a TCP connection restored
+    /// from a snapshot whose tree ran on after the save.
+    /// </summary>
+    public Action<string>? Warning { get; init; }
+}

@@ -4,6 +4,7 @@ using NUnit.Framework.Interfaces;
 using SessionKeeper.CR.Tests.Harness;
 using SessionKeeper.Engine.Dump;
 using SessionKeeper.ProcessControl;
+using SessionKeeper.Tests.Shared;
 
 namespace SessionKeeper.CR.Tests;
 
@@ -80,6 +81,63 @@ public sealed class SessionTests
         CheckSize(session, session.PaneSize("1"));
         CheckTop(session, "1");
         CheckVim(session, "2");
+    }
+
+    [Test]
+    public void Screen_KeeperSaveStopAndRestoreByName_AttachedClientFindsBashTopAndVimAsTheyWere()
+    {
+        _program = RealProgram.Create("screen-by-name");
+        var session = new ScreenSession(_program);
+        _session = session;
+        session.Start();
+
+        SaveAndRestoreByName(_program, session.Name);
+        session.Attach();
+
+        session.SelectWindow("0");
+        CheckBash(session, $"{TerminalSession.Rows} {TerminalSession.Columns}");
+        CheckTop(session, "1");
+        CheckVim(session, "2");
+    }
+
+    [Test]
+    public void Tmux_KeeperSaveStopAndRestoreByName_AttachedClientFindsPanesTopAndVimAsTheyWere()
+    {
+        _program = RealProgram.Create("tmux-by-name");
+        var session = new TmuxSession(_program);
+        _session = session;
+        session.Start();
+
+        SaveAndRestoreByName(_program, session.Name);
+        session.Attach();
+
+        Assert.That(session.SessionNames(), Is.EquivalentTo(new[] { "work", "spare" }), "the server's sessions");
+        session.SelectWindow("0");
+        session.SelectPane("0");
+        CheckBash(session, session.PaneSize("0"));
+        CheckTop(session, "1");
+        CheckVim(session, "2");
+    }
+
+    /// <summary>
+    /// <c>keeper save NAME --stop</c> finds the session by its name and ends it once saved;
+    /// <c>keeper restore NAME</c> brings it back with its pid. Both run as a user runs them,
+    /// with a store of the test's own.
+    /// </summary>
+    private static void SaveAndRestoreByName(RealProgram program, string name)
+    {
+        string store = program.PathOf("store");
+        List<int> before = program.LiveTree();
+        (int saveCode, string saveOut, string saveErr) = KeeperProcess.Run(null, "save", name, "--stop", "--store", store);
+        program.Log($"keeper save: {saveOut}{saveErr}");
+        Assert.That(saveCode, Is.Zero, $"keeper save {name}: {saveErr}\n{program.Describe()}");
+        Assert.That(saveOut, Does.Contain($"saved {name}@1").And.Contain("ended"));
+        Assert.That(RealProgram.Poll(() => !before.Any(ProcFs.IsAlive), s_gone), Is.True, $"the saved session still runs\n{program.Describe()}");
+
+        (int restoreCode, string restoreOut, string restoreErr) = KeeperProcess.Run(null, "restore", name, "--store", store);
+        program.Log($"keeper restore: {restoreOut}{restoreErr}");
+        Assert.That(restoreCode, Is.Zero, $"keeper restore {name}: {restoreErr}\n{program.Describe()}");
+        Assert.That(ProcFs.IsAlive(program.Pid), Is.True, $"the root did not come back\n{program.Describe()}");
     }
 
     /// <summary>Dumps the tree; restores it once the original is gone (ended by the dump or by the test).</summary>

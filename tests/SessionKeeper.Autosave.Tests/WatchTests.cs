@@ -80,6 +80,37 @@ public sealed class WatchTests
     }
 
     [Test]
+    public void PrepareForShutdown_SavesTheRunningScreenSessionAsItsAutosave()
+    {
+        string name = $"keeper-watch-{Guid.NewGuid():N}"[..24];
+        string store = Directory.CreateTempSubdirectory("keeper-watch-store-").FullName;
+        Assert.That(Shell.Run("/bin/sh", $"screen -dmS {name} bash --norc --noprofile").ExitCode, Is.Zero, "screen -dmS");
+        try
+        {
+            _save.RunTheRealCommand();
+            using KeeperChild watch = KeeperChild.Start(
+                new Dictionary<string, string?> { ["DBUS_SYSTEM_BUS_ADDRESS"] = _bus.Address, ["KEEPER_STORE"] = store },
+                ["watch", "--save-wrapper", _save.Script]);
+            Inhibitor inhibitor = _logind.NextInhibitor();
+
+            _logind.Emit("PrepareForShutdown", true);
+
+            Assert.That(() => inhibitor.IsReleased, Is.True.After(60_000, 20), "the lock is closed once the save is done");
+            (int code, string names, string stderr) = KeeperChild.Run(new Dictionary<string, string?>(), "snapshots", "--names", "--store", store);
+            Assert.That(code, Is.Zero, stderr);
+            Assert.That(names.Split('\n'), Does.Contain(name), $"the session's autosave is in the store\n{watch.Log}");
+            (code, string shown, stderr) = KeeperChild.Run(new Dictionary<string, string?>(), "snapshots", "--store", store);
+            Assert.That(shown, Does.Contain($"{name}@auto"), shown + stderr);
+            Assert.That(Shell.Run("/bin/sh", $"screen -ls {name}").Stdout, Does.Contain(name).And.Not.Contain("Dead"), "an autosave leaves the session running");
+        }
+        finally
+        {
+            Shell.Run("/bin/sh", $"screen -S {name} -X quit");
+            Directory.Delete(store, recursive: true);
+        }
+    }
+
+    [Test]
     public void SaveFails_TheExitCodeIsLoggedTheLockClosedAndTakenAgainWhenTheShutdownIsCancelled()
     {
         _save.ExitWith(3);

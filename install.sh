@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fresh Debian 12 machine: installs the packages keeper uses, builds it, puts `keeper` on the
-# PATH (/usr/local/bin) and runs the main job on this machine.
+# PATH (/usr/local/bin), checks the kernel features and runs the main job: `keeper demo` saves,
+# ends and restores a throwaway screen session with bash, top and vim.
 set -euo pipefail
 cd "$(dirname "$0")"
 bash scripts/deps.sh
@@ -21,4 +22,6 @@ install -m 0644 integrations/vnc/README.md "$share/keeper/vnc/"
 install -m 0644 integrations/completion/keeper.bash "$share/bash-completion/completions/keeper"
 install -m 0644 integrations/completion/_keeper "$share/zsh/site-functions/_keeper"
 echo "installed the autosave units and integrations under $share"
-exec keeper check
+keeper check
+# The main job: a throwaway screen session saved, ended and restored (`keeper demo`).
+exec keeper demo

@@ -72,9 +72,18 @@ internal static class BenchCommand
                 writer.WriteStartObject();
                 writer.WriteString("name", m.Name);
                 writer.WriteString("unit", m.Unit);
-                writer.WriteNumber("median", m.Median);
-                writer.WriteNumber("min", m.Min);
-                writer.WriteNumber("max", m.Max);
+                // A figure without runs (e.g. repeated saves with --runs 1) has no median.
+                foreach ((string key, double value) in new[] { ("median", m.Median), ("min", m.Min), ("max", m.Max) })
+                {
+                    if (double.IsNaN(value))
+                    {
+                        writer.WriteNull(key);
+                    }
+                    else
+                    {
+                        writer.WriteNumber(key, value);
+                    }
+                }
                 writer.WriteStartArray("runs");
                 foreach (double value in m.Values)
                 {

@@ -17,7 +17,15 @@ public sealed record RestoreResult(Generation Generation, int RootPid, int Ended
 public static class SnapshotRestorer
 {
     /// <summary>Restores the generation <paramref name="spec"/> names.</summary>
-    public static RestoreResult Restore(SnapshotStore store, string spec, bool replace, Action<string>? detail, Action<ReadProgress>? progress)
+    /// <param name="store">The store.</param>
+    /// <param name="spec">NAME, NAME@N or NAME@auto.</param>
+    /// <param name="replace">End the session first if it still runs (else refuse).</param>
+    /// <param name="detail">Engine detail lines (--verbose).</param>
+    /// <param name="progress">Verification progress.</param>
+    /// <param name="tcpClose">Give established TCP connections back as reset (<c>--tcp-close</c>).</param>
+    /// <param name="warning">Warnings the user must see (e.g. TCP connections that cannot come back transparently).</param>
+    public static RestoreResult Restore(SnapshotStore store, string spec, bool replace, Action<string>? detail, Action<ReadProgress>? progress,
+        bool tcpClose = false, Action<string>? warning = null)
     {
         Generation generation;
         string staging;
@@ -51,7 +59,13 @@ public static class SnapshotRestorer
                 LiveTree.End(() => store.Running(generation), TimeSpan.FromSeconds(10));
                 detail?.Invoke($"ended {ended} process(es) of the running session");
             }
-            int root = Restorer.Restore(staging, detail);
+            int root = Restorer.Restore(staging, new RestoreOptions
+            {
+                Progress = detail,
+                TcpClose = tcpClose,
+                Warning = warning,
+                LockDirectory = generation.Directory,
+            });
             SessionRecord saved = generation.Manifest.Session ?? new SessionRecord();
             var live = new SessionRecord { Kind = saved.Kind, SessionName = saved.SessionName, RootPid = (uint)root, BootId = LiveTree.BootId() };
             live.Processes.AddRange(LiveTree.Snapshot(root));

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Security.Cryptography;
 using Google.Protobuf.WellKnownTypes;
 using SessionKeeper.Engine.Dump;
+using SessionKeeper.Engine.Kinds.Tcp;
 using SessionKeeper.Store.V1;
 
 namespace SessionKeeper.Store;
@@ -109,6 +110,8 @@ public static class SnapshotSaver
             AddChunkedFiles(manifest, chunker);
             ManifestFile.Write(staging, manifest);
             string path = store.Commit(staging, request.Name, generation);
+            // The network lock of the tree's TCP connections belongs to the snapshot now.
+            NetworkLock.MoveHeld(staging, path);
             keepStaging = false;
             return new SaveResult(Generation.Load(store, request.Name, generation), dump, chunker.NewChunks, chunker.Chunks.Count);
         }

@@ -6,6 +6,7 @@ using SessionKeeper.Engine.Dump;
 using SessionKeeper.Engine.Kinds.Tcp;
 using SessionKeeper.Engine.Restore;
 using SessionKeeper.Images;
+using SessionKeeper.Store;
 using V1 = SessionKeeper.Images.V1;
 
 namespace SessionKeeper.CR.Tests;
@@ -43,10 +44,15 @@ public sealed class TcpTests
     public void DumpPauseRestore_ListeningServer_AcceptsNewClientAfterRestore()
         => RunScenario(IPAddress.Loopback, "0.0.0.0", networkNamespace: null, newClientAfterRestore: true);
 
-    private static void RunScenario(IPAddress connectTo, string listenOn, string? networkNamespace, bool newClientAfterRestore)
+    /// <summary>The same through the snapshot store: save --stop into a named snapshot, restore by name.</summary>
+    [Test]
+    public void SaveStopPauseRestoreByName_Ipv4Loopback_StreamsGoOnBothWays()
+        => RunScenario(IPAddress.Loopback, "127.0.0.1", networkNamespace: null, newClientAfterRestore: false, throughStore: true);
+
+    private static void RunScenario(IPAddress connectTo, string listenOn, string? networkNamespace, bool newClientAfterRestore, bool throughStore = false)
     {
         int port = FreePort(connectTo.AddressFamily);
-        var step = new PeerStep(new IPEndPoint(connectTo, port), networkNamespace, newClientAfterRestore);
+        var step = new PeerStep(new IPEndPoint(connectTo, port), networkNamespace, newClientAfterRestore, throughStore);
         Environment.SetEnvironmentVariable("TCP_STREAM_LISTEN", $"{listenOn} {port}");
         ZdtmResult result;
         try
@@ -83,7 +89,7 @@ public sealed class TcpTests
     }
 
     /// <summary>Connects, streams, bursts, dumps (ending the tree), waits, restores, streams on.</summary>
-    private sealed class PeerStep(IPEndPoint server, string? networkNamespace, bool newClientAfterRestore) : ICheckpointRestoreStep, IDisposable
+    private sealed class PeerStep(IPEndPoint server, string? networkNamespace, bool newClientAfterRestore, bool throughStore) : ICheckpointRestoreStep, IDisposable
     {
         private readonly List<StreamPeer> _peers = [];
 
@@ -100,9 +106,20 @@ public sealed class TcpTests
             peer.StartBurst();
             peer.WaitUntilWriterStalls();
             context.Log($"burst: {peer}");
-            DumpResult dump = Dumper.Dump(context.RootPid, context.ImagesDirectory, new DumpOptions { Mode = DumpMode.Kill, Progress = context.Log });
-            context.Log($"dumped {dump.Pids.Count} process(es)");
-            RecordQueues(context);
+            SnapshotStore? store = throughStore ? SnapshotStore.Open(Path.Combine(Path.GetDirectoryName(context.ImagesDirectory)!, "store"), create: true) : null;
+            string images = context.ImagesDirectory;
+            if (store is null)
+            {
+                DumpResult dump = Dumper.Dump(context.RootPid, images, new DumpOptions { Mode = DumpMode.Kill, Progress = context.Log });
+                context.Log($"dumped {dump.Pids.Count} process(es)");
+            }
+            else
+            {
+                SaveResult saved = SnapshotSaver.Save(store, new SaveRequest { Name = "tcp", RootPid = context.RootPid, Stop = true, Detail = context.Log });
+                images = saved.Generation.Directory;
+                context.Log($"saved {saved.Dump.Pids.Count} process(es) as {saved.Generation.Spec}");
+            }
+            RecordQueues(context, images);
 
             // The connection is locked while nothing holds it: the peer's segments are dropped,
             // not answered with a reset, and it waits.
@@ -118,7 +135,9 @@ public sealed class TcpTests
             }
             long counterAtRestore = peer.Counter;
             long sentAtRestore = peer.WordsSent;
-            int root = Restorer.Restore(context.ImagesDirectory, new RestoreOptions { Progress = context.Log, Warning = w => Observations.Add($"warning: {w}") });
+            int root = store is null
+                ? Restorer.Restore(images, new RestoreOptions { Progress = context.Log, Warning = w => Observations.Add($"warning: {w}") })
+                : SnapshotRestorer.Restore(store, "tcp", replace: false, context.Log, null, warning: w => Observations.Add($"warning: {w}")).RootPid;
             context.Log($"restored: root {root}");
 
             // Every word of the burst comes back as an echo, and the counter goes on.
@@ -135,9 +154,9 @@ public sealed class TcpTests
             return root;
         }
 
-        private void RecordQueues(CheckpointRestoreContext context)
+        private void RecordQueues(CheckpointRestoreContext context, string images)
         {
-            List<V1.FileEntry> files = ImageReader.ReadFile<V1.FileEntry>(Path.Combine(context.ImagesDirectory, "files.img"));
+            List<V1.FileEntry> files = ImageReader.ReadFile<V1.FileEntry>(Path.Combine(images, "files.img"));
             V1.TcpRepairState state = files.Single(f => f.InetSocket?.Tcp is not null).InetSocket.Tcp;
             context.Log($"saved queues: send {state.SendQueueLength} ({state.UnsentLength} unsent), receive {state.ReceiveQueueLength}");
             if (state.SendQueueLength > 0 && state.ReceiveQueueLength > 0)

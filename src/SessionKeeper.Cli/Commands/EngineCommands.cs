@@ -43,7 +43,7 @@ internal static class EngineCommands
     public static Command CreateRestore()
     {
         var images = new Option<string>("--images", "-D") { Description = "Raw image directory written by `keeper dump` (instead of a snapshot NAME)." };
-        var tcpClose = new Option<bool>("--tcp-close") { Description = "Give established TCP connections back as reset (the application sees ECONNRESET) instead of rebuilding them." };
+        Option<bool> tcpClose = RestoreByName.TcpClose;
         var command = new Command("restore", "Restore a named snapshot or a raw image directory, with its original PIDs; returns once the tree runs on its own. "
             + "A tree saved with --rebind-tty is put on a new terminal, which keeper relays to its own standard input and output "
             + "until the program closes it.") { images, tcpClose };

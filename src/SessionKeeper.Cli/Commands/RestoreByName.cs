@@ -14,6 +14,12 @@ internal static class RestoreByName
     private static readonly Option<bool> All = new("--all") { Description = "With --auto: restore the newest autosave of every name whose session is not running (used at login)." };
     private static readonly Option<bool> Auto = new("--auto") { Description = "With --all: restore autosaves." };
 
+    /// <summary><c>--tcp-close</c>, shared with the --images form (the restore command owns it).</summary>
+    public static Option<bool> TcpClose { get; } = new("--tcp-close")
+    {
+        Description = "Give established TCP connections back as reset (the application sees ECONNRESET) instead of rebuilding them.",
+    };
+
     /// <summary>Adds the NAME argument and the snapshot options to the restore command.</summary>
     public static void Extend(Command restore)
     {
@@ -69,7 +75,8 @@ internal static class RestoreByName
         using (var progress = new StoreCli.ProgressLine())
         {
             result = SnapshotRestorer.Restore(store, spec, replace, StoreCli.Detail(parse),
-                p => progress.Show($"restoring {spec}: checked {StoreCli.Size(p.Done)} of {StoreCli.Size(p.Total)}"));
+                p => progress.Show($"restoring {spec}: checked {StoreCli.Size(p.Done)} of {StoreCli.Size(p.Total)}"),
+                tcpClose: parse.GetValue(TcpClose), warning: line => Console.Error.WriteLine($"warning: {line}"));
         }
         var session = result.Generation.Manifest.Session;
         stdout.WriteLine($"restored {result.Generation.Spec}: {session?.Processes.Count ?? 0} process(es), the tree of pid {result.RootPid} runs again" +

@@ -18,4 +18,11 @@ public sealed class RestoreOptions
     /// from a snapshot whose tree ran on after the save.
     /// </summary>
     public Action<string>? Warning { get; init; }
+
+    /// <summary>
+    /// The directory whose network lock (left by the dump for the tree's TCP connections) these
+    /// images stand for; null: the image directory itself. The snapshot store restores from a
+    /// rebuilt copy and names the snapshot's own directory here.
+    /// </summary>
+    public string? LockDirectory { get; init; }
 }

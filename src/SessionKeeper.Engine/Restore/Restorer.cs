@@ -104,7 +104,7 @@ public sealed partial class Restorer
         }
         finally
         {
-            if (NetworkLock.ReleaseHeld(imageDir))
+            if (NetworkLock.ReleaseHeld(options.LockDirectory ?? imageDir))
             {
                 options.Progress?.Invoke("removed the network lock of the saved TCP connections");
             }
@@ -612,7 +612,7 @@ public sealed partial class Restorer
     private long OpenInetSocket(Injector task, FileEntry file)
     {
         _inetSockets ??= new InetSocketRestore(_images.Files.Values, _options.TcpClose ? TcpRestoreMode.Close : TcpRestoreMode.Repair,
-            TcpSnapshot.StaleReason(_images.Directory, _images.Namespaces is { Net: true }), _options.Warning, _images.Namespaces is { Net: true });
+            TcpSnapshot.StaleReason(_images.Directory, _images.Namespaces is { Net: true }, _options.LockDirectory), _options.Warning, _images.Namespaces is { Net: true });
         using SafeFd socket = _inetSockets.Create(task.Thread.Pid, file);
         return DeliverFile(task, socket, InetSocketDump.Describe(file.InetSocket));
     }

@@ -117,14 +117,45 @@ public sealed class NetworkLock : IDisposable
     public void Dispose() => Release();
 
     /// <summary>Whether a lock handed over by a dump into <paramref name="imageDirectory"/> is in place.</summary>
-    public static bool IsHeld(string imageDirectory)
-        => File.Exists(StatePath(HeldTable(Path.GetFullPath(imageDirectory))));
+    public static bool IsHeld(string imageDirectory) => FindHeld(imageDirectory) is not null;
+
+    /// <summary>
+    /// The images of a held lock moved from <paramref name="from"/> to <paramref name="to"/>
+    /// (the snapshot store commits a dump by renaming its directory): the lock now belongs to
+    /// <paramref name="to"/>. False when <paramref name="from"/> had none.
+    /// </summary>
+    public static bool MoveHeld(string from, string to)
+    {
+        if (FindHeld(from) is not string table)
+        {
+            return false;
+        }
+        WriteState(table, $"images {Path.GetFullPath(to)}");
+        return true;
+    }
+
+    /// <summary>The table of the lock held for <paramref name="imageDirectory"/>: named after the directory it was handed to, or moved there since.</summary>
+    private static string? FindHeld(string imageDirectory)
+    {
+        string path = Path.GetFullPath(imageDirectory);
+        string named = HeldTable(path);
+        if (File.Exists(StatePath(named)) && File.ReadLines(StatePath(named)).FirstOrDefault() == $"images {path}")
+        {
+            return named;
+        }
+        if (!Directory.Exists(StateDirectory))
+        {
+            return null;
+        }
+        return Directory.EnumerateFiles(StateDirectory, HeldPrefix + "*")
+            .Where(file => !file.EndsWith(".tmp", StringComparison.Ordinal))
+            .FirstOrDefault(file => File.ReadLines(file).FirstOrDefault() == $"images {path}") is string found ? Path.GetFileName(found) : null;
+    }
 
     /// <summary>Releases the lock a dump into <paramref name="imageDirectory"/> handed over; false when there was none.</summary>
     public static bool ReleaseHeld(string imageDirectory)
     {
-        string table = HeldTable(Path.GetFullPath(imageDirectory));
-        if (!File.Exists(StatePath(table)))
+        if (FindHeld(imageDirectory) is not string table)
         {
             return false;
         }

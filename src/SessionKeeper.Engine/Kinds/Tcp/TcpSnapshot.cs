@@ -14,7 +14,8 @@ public static class TcpSnapshot
     /// <summary>Why the connections of the images in <paramref name="imageDirectory"/> may not come back, or null when they can.</summary>
     /// <param name="imageDirectory">The images.</param>
     /// <param name="ownNetworkNamespace">The tree had a network namespace of its own: its peers were in the tree and come back with it.</param>
-    public static string? StaleReason(string imageDirectory, bool ownNetworkNamespace)
+    /// <param name="lockDirectory">The directory the dump's lock was handed to, when not <paramref name="imageDirectory"/>.</param>
+    public static string? StaleReason(string imageDirectory, bool ownNetworkNamespace, string? lockDirectory = null)
     {
         if (ownNetworkNamespace)
         {
@@ -25,7 +26,7 @@ public static class TcpSnapshot
         {
             return "the tree ran on after this snapshot was taken (--leave-running)";
         }
-        return NetworkLock.IsHeld(imageDirectory)
+        return NetworkLock.IsHeld(lockDirectory ?? imageDirectory)
             ? null
             : "the network lock of this snapshot is gone (it was restored before, or the lock was removed), so the peer may have moved on";
     }

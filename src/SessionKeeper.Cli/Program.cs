@@ -28,6 +28,31 @@ internal static class Program
         root.Subcommands.Add(StoreCommands.CreateImport());
         root.Subcommands.Add(WatchCommand.Create());
         root.Subcommands.Add(AutosaveCommand.Create());
-        return root.Parse(args).Invoke();
+        ParseResult parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // A wrong command line is exit code 2 (README: Exit codes), one line per problem.
+            foreach (System.CommandLine.Parsing.ParseError error in parse.Errors)
+            {
+                Console.Error.WriteLine($"error: {error.Message}");
+            }
+            Console.Error.WriteLine($"(see `{CommandPath(parse.CommandResult)} --help`)");
+            return (int)ReturnCode.UsageError;
+        }
+        return parse.Invoke();
+    }
+
+    /// <summary>"keeper image decode" for the command a parse ended in.</summary>
+    private static string CommandPath(System.CommandLine.Parsing.CommandResult result)
+    {
+        var names = new List<string>();
+        for (System.CommandLine.Parsing.SymbolResult? at = result; at is not null; at = at.Parent)
+        {
+            if (at is System.CommandLine.Parsing.CommandResult command)
+            {
+                names.Insert(0, command.Command is RootCommand ? "keeper" : command.Command.Name);
+            }
+        }
+        return string.Join(' ', names);
     }
 }

@@ -76,4 +76,21 @@ public sealed class EngineCommandTests
         Assert.That(stderr, Does.StartWith("error: ").And.Contain("999999999"));
         Assert.That(Directory.Exists(Images), Is.False, "nothing written");
     }
+
+    [Test]
+    public void UnknownOptionOrMissingArgument_IsAUsageError_ExitCode2_NamingIt()
+    {
+        (int unknownCode, string unknownOut, string unknown) = KeeperProcess.Run(null, "dump", "--pid", "1", "--images", Images, "--no-such-option");
+        (int missingCode, _, string missing) = KeeperProcess.Run(null, "image", "decode");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(unknownCode, Is.EqualTo(2), unknown);
+            Assert.That(unknownOut, Is.Empty);
+            Assert.That(unknown, Does.StartWith("error: ").And.Contain("--no-such-option").And.Contain("keeper dump --help"));
+            Assert.That(Directory.Exists(Images), Is.False, "nothing was run");
+            Assert.That(missingCode, Is.EqualTo(2), missing);
+            Assert.That(missing, Does.Contain("keeper image decode --help"));
+        });
+    }
 }

@@ -51,7 +51,9 @@ public static class SnapshotReader
             }
             if (output is not null)
             {
-                StoreFiles.WriteDurable(Path.Combine(output, file.Name), bytes);
+                // A restore's working copy, deleted when the restore ends: nothing to fsync.
+                using FileStream copy = StoreFiles.CreateNew(Path.Combine(output, file.Name), 0);
+                copy.Write(bytes);
             }
             done += bytes.Length;
             progress?.Invoke(new ReadProgress(done, total));

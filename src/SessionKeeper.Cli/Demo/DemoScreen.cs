@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using SessionKeeper.Engine.ProcFs;
+using SessionKeeper.Store;
 
 namespace SessionKeeper.Cli.Demo;
 
@@ -97,53 +97,10 @@ internal sealed partial class DemoScreen
     }
 
     /// <summary>The pid and every live descendant of it.</summary>
-    public static List<int> TreeOf(int root)
-    {
-        var parents = new Dictionary<int, List<int>>();
-        foreach (string entry in System.IO.Directory.EnumerateDirectories("/proc"))
-        {
-            if (int.TryParse(Path.GetFileName(entry), NumberStyles.None, CultureInfo.InvariantCulture, out int pid)
-                && ProcFsReader.TryReadStat(pid, out ProcStat stat))
-            {
-                (parents.TryGetValue(stat.Ppid, out List<int>? children) ? children : parents[stat.Ppid] = []).Add(pid);
-            }
-        }
-        var tree = new List<int>();
-        if (!File.Exists($"/proc/{root}/stat"))
-        {
-            return tree;
-        }
-        var pending = new Stack<int>([root]);
-        while (pending.TryPop(out int pid))
-        {
-            tree.Add(pid);
-            foreach (int child in parents.GetValueOrDefault(pid) ?? [])
-            {
-                pending.Push(child);
-            }
-        }
-        return tree;
-    }
+    public static List<int> TreeOf(int root) => LiveTree.Snapshot(root).Select(p => (int)p.Pid).ToList();
 
     /// <summary>Resident memory of the tree of <paramref name="root"/>, in bytes.</summary>
-    public static long ResidentBytes(int root) => TreeOf(root).Sum(pid =>
-    {
-        string? statm = TryRead($"/proc/{pid}/statm");
-        string[] fields = statm?.Split(' ') ?? [];
-        return fields.Length > 1 && long.TryParse(fields[1], CultureInfo.InvariantCulture, out long pages) ? pages * Environment.SystemPageSize : 0;
-    });
-
-    private static string? TryRead(string path)
-    {
-        try
-        {
-            return File.ReadAllText(path);
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
+    public static long ResidentBytes(int root) => LiveTree.ResidentBytes(LiveTree.Snapshot(root));
 
     private void Screen(params string[] command) => ExternalCommand.Run("screen", ["-S", $"{Pid}.{Name}", "-X", .. command]);
 

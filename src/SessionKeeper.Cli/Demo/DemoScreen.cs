@@ -74,6 +74,8 @@ internal sealed partial class DemoScreen
             SessionKeeper.Native.Interop.TryKill(process, SessionKeeper.Native.Signals.SIGKILL);
         }
         ExternalCommand.Poll(() => !left.Any(p => File.Exists($"/proc/{p}/stat")), TimeSpan.FromSeconds(5));
+        // A server that had to be killed leaves its socket behind ("Dead ???" in screen -ls).
+        ExternalCommand.Run("screen", ["-wipe", $"{pid}.{name}"], check: false);
     }
 
     /// <summary>Whether window <paramref name="window"/> shows <paramref name="text"/> (screen's hardcopy; no client needed).</summary>

@@ -22,7 +22,7 @@ public sealed class TmuxPluginTests
     {
         if (!File.Exists(Tmux))
         {
-            Assert.Ignore("tmux is not installed (scripts/deps.sh installs it)");
+            Assert.Fail("tmux is not installed (scripts/deps.sh installs it; the tests need it and do not skip)");
         }
         _keeper = new FakeKeeper();
         _socket = $"keeper-test-{Guid.NewGuid():N}"[..24];

@@ -25,7 +25,11 @@ internal abstract class TerminalSession : IDisposable
     {
         Program = program;
         Name = name;
-        DriverSocket = program.PathOf("driver.sock");
+        // Socket addresses hold 108 bytes, which a checkout deep in the file system
+        // overruns: the sockets live in a short directory that only its owner can enter.
+        Sockets = Directory.CreateTempSubdirectory("keeper-tty-").FullName;
+        File.SetUnixFileMode(Sockets, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        DriverSocket = Path.Combine(Sockets, "driver.sock");
         NotesFile = program.PathOf("notes.txt");
     }
 
@@ -40,6 +44,9 @@ internal abstract class TerminalSession : IDisposable
 
     /// <summary>Names of the bash, top and vim windows, for <see cref="SelectWindow"/>.</summary>
     public abstract IReadOnlyList<string> Windows { get; }
+
+    /// <summary>A short directory (mode 0700) for the sessions' sockets; removed on dispose.</summary>
+    protected string Sockets { get; }
 
     private string DriverSocket { get; }
 
@@ -98,12 +105,7 @@ internal abstract class TerminalSession : IDisposable
             Run(["tmux", "-S", DriverSocket, "kill-server"], check: false);
             _driverStarted = false;
         }
-        DisposeTool();
-    }
-
-    /// <summary>Removes what the session's tool left outside the program's directory.</summary>
-    protected virtual void DisposeTool()
-    {
+        Directory.Delete(Sockets, recursive: true);
     }
 
     /// <summary>A command of the driver tmux server.</summary>
@@ -163,11 +165,9 @@ internal sealed class ScreenSession : TerminalSession
 
     public ScreenSession(RealProgram program) : base(program, "keeptest")
     {
-        // A short path (socket addresses hold 108 bytes) that only its owner can enter, as
-        // screen insists.
-        _sockets = Directory.CreateTempSubdirectory("keeper-screen-").FullName;
+        // screen insists on a directory of its own that only its owner can enter.
+        _sockets = Directory.CreateDirectory(Path.Combine(Sockets, "screen"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute).FullName;
         _environment = new() { ["SCREENDIR"] = _sockets, ["TERM"] = "xterm", ["HISTFILE"] = program.PathOf("history") };
-        Run(["chmod", "0700", _sockets]);
     }
 
     /// <inheritdoc/>
@@ -202,9 +202,6 @@ internal sealed class ScreenSession : TerminalSession
     /// <inheritdoc/>
     public override void SelectWindow(string window) => Screen("select", window);
 
-    /// <inheritdoc/>
-    protected override void DisposeTool() => Directory.Delete(_sockets, recursive: true);
-
     private void Stuff(string window, string text) => Run(["screen", "-S", Name, "-p", window, "-X", "stuff", text]);
 
     private string Screen(params string[] command) => Run(["screen", "-S", Name, "-X", .. command]);
@@ -235,7 +232,7 @@ internal sealed class TmuxSession : TerminalSession
 {
     private readonly string _socket;
 
-    public TmuxSession(RealProgram program) : base(program, "work") => _socket = program.PathOf("tmux.sock");
+    public TmuxSession(RealProgram program) : base(program, "work") => _socket = Path.Combine(Sockets, "tmux.sock");
 
     /// <inheritdoc/>
     public override IReadOnlyList<string> Windows { get; } = ["0", "1", "2"];

@@ -26,6 +26,46 @@ public sealed class FileTests
     }
 
     [Test]
+    public void TryListNumericEntries_ManyEntries_ListsEveryNumericNameAndNothingElse()
+    {
+        // More entries than one getdents64 call returns, mixed with names that are not numbers.
+        var expected = Enumerable.Range(0, 1500).Select(i => i * 7).ToList();
+        foreach (int n in expected)
+        {
+            File.WriteAllBytes(Path.Combine(_directory, n.ToString(System.Globalization.CultureInfo.InvariantCulture)), []);
+        }
+        File.WriteAllBytes(Path.Combine(_directory, "12a"), []);
+        Directory.CreateDirectory(Path.Combine(_directory, "self"));
+        var numbers = new List<int>();
+
+        bool found = Interop.TryListNumericEntries(_directory, numbers);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(found, Is.True);
+            Assert.That(numbers, Is.EquivalentTo(expected));
+        });
+    }
+
+    [Test]
+    public void TryListNumericEntries_OwnFds_MatchWhatTheProcessHoldsOpen()
+    {
+        using SafeFd fd = Interop.Open("/dev/null", OpenFlags.O_RDONLY);
+        using FdLease lease = fd.Lease();
+        var numbers = new List<int>();
+
+        Interop.TryListNumericEntries($"/proc/{Environment.ProcessId}/fd", numbers);
+
+        Assert.That(numbers, Does.Contain(lease.Fd).And.Contain(0));
+    }
+
+    [Test]
+    public void TryListNumericEntries_MissingDirectory_ReturnsFalse()
+    {
+        Assert.That(Interop.TryListNumericEntries(Path.Combine(_directory, "missing"), []), Is.False);
+    }
+
+    [Test]
     public void TryOpen_MissingPath_ReturnsNull()
     {
         Assert.That(Interop.TryOpen(Path.Combine(_directory, "missing"), OpenFlags.O_RDONLY), Is.Null);

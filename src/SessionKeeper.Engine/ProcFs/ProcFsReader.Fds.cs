@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using System.IO.Enumeration;
+using SessionKeeper.Native;
 
 namespace SessionKeeper.Engine.ProcFs;
 
@@ -92,32 +92,14 @@ public static partial class ProcFsReader
     /// <summary>The numeric names in a /proc directory (fd numbers, thread ids), sorted; false when the directory is gone.</summary>
     private static bool TryListNumericEntries(string directory, [NotNullWhen(true)] out List<int>? numbers)
     {
-        numbers = null;
-        try
+        var list = new List<int>();
+        if (!Interop.TryListNumericEntries(directory, list))
         {
-            // The transform reads the name as a span: no string per entry, no stat per entry.
-            var enumerable = new FileSystemEnumerable<int>(directory,
-                static (ref FileSystemEntry entry) => int.TryParse(entry.FileName, NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : -1,
-                new EnumerationOptions { IgnoreInaccessible = false, AttributesToSkip = 0, RecurseSubdirectories = false });
-            var list = new List<int>();
-            foreach (int n in enumerable)
-            {
-                if (n >= 0)
-                {
-                    list.Add(n);
-                }
-            }
-            list.Sort();
-            numbers = list;
-            return true;
-        }
-        catch (DirectoryNotFoundException)
-        {
+            numbers = null;
             return false;
         }
-        catch (IOException e) when (e.HResult == (int)Native.Errno.ESRCH)
-        {
-            return false;
-        }
+        list.Sort();
+        numbers = list;
+        return true;
     }
 }

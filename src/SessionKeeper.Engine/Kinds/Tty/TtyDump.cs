@@ -83,6 +83,9 @@ public sealed class TtyDump
             }
         }
         var inTree = new HashSet<int>(stats.Keys);
+        // One scan of /proc answers for every pair whose master is in the tree.
+        Dictionary<uint, string> outsideHolders = FindOutsideHolders(
+            dump._pairs.Where(p => p.Value.Master is not null).Select(p => p.Key).ToHashSet(), inTree);
         foreach ((uint index, Pair pair) in dump._pairs)
         {
             if (pair.Master is null)
@@ -98,7 +101,7 @@ public sealed class TtyDump
                 progress?.Invoke($"/dev/pts/{index}: its master is outside the tree; saved to be re-bound to a new terminal");
                 continue;
             }
-            if (FindOutsideHolder(index, inTree) is string holder)
+            if (outsideHolders.TryGetValue(index, out string? holder))
             {
                 throw new UnsupportedObjectException(pair.Master.Pid, pair.Master.Fd, "pty master",
                     $"/dev/pts/{index}: its slave (the peer) is also held outside the tree, by {holder}");
@@ -338,31 +341,41 @@ public sealed class TtyDump
     private static unsafe byte ControlChar(Termios termios, int i) => termios.ControlChars[i];
 
     /// <summary>
-    /// A process outside the tree that holds /dev/pts/<paramref name="index"/> open or as its
-    /// controlling terminal ("pid N (comm)"), or null.
+    /// For each of <paramref name="indices"/>, a process outside the tree that holds
+    /// /dev/pts/INDEX open or as its controlling terminal ("pid N (comm) ..."); indices no
+    /// outside process holds are left out.
     /// </summary>
-    private static string? FindOutsideHolder(uint index, HashSet<int> inTree)
+    private static Dictionary<uint, string> FindOutsideHolders(HashSet<uint> indices, HashSet<int> inTree)
     {
-        string slavePath = "/dev/pts/" + index.ToString(CultureInfo.InvariantCulture);
-        foreach (string dir in Directory.EnumerateDirectories("/proc"))
+        var holders = new Dictionary<uint, string>();
+        if (indices.Count == 0)
         {
-            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out int pid) || inTree.Contains(pid))
+            return holders;
+        }
+        var pids = new List<int>();
+        Interop.TryListNumericEntries("/proc", pids);
+        foreach (int pid in pids)
+        {
+            if (inTree.Contains(pid) || !ProcFsReader.TryReadStat(pid, out ProcStat stat))
             {
                 continue;
             }
-            if (ProcFsReader.TryReadStat(pid, out ProcStat stat) && PtyDevice.IndexOfTtyNr(stat.TtyNr) == index)
+            if (PtyDevice.IndexOfTtyNr(stat.TtyNr) is uint terminal && indices.Contains(terminal))
             {
-                return $"pid {pid} ({stat.Comm}) as its controlling terminal";
+                holders.TryAdd(terminal, $"pid {pid} ({stat.Comm}) as its controlling terminal");
             }
             if (!TryReadFds(pid, out List<FdEntry> fds))
             {
                 continue;
             }
-            foreach (FdEntry fd in fds.Where(f => f.Kind == FdTargetKind.PtySlave && f.Target == slavePath))
+            foreach (FdEntry fd in fds.Where(f => f.Kind == FdTargetKind.PtySlave))
             {
-                return $"pid {pid} ({stat?.Comm}) fd {fd.Fd}";
+                if (uint.TryParse(fd.Target.AsSpan("/dev/pts/".Length), NumberStyles.None, CultureInfo.InvariantCulture, out uint index) && indices.Contains(index))
+                {
+                    holders.TryAdd(index, $"pid {pid} ({stat.Comm}) fd {fd.Fd}");
+                }
             }
         }
-        return null;
+        return holders;
     }
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using SessionKeeper.Engine.Memory;
 using Img = SessionKeeper.Images.V1;
@@ -18,13 +17,26 @@ namespace SessionKeeper.Store;
 /// </remarks>
 public sealed class PageChunker : IPageSink
 {
-    // 8 MiB of page contents per parallel batch at 16 KiB chunks.
-    private const int BatchSize = 512;
+    // 2 MiB of page contents per parallel batch at 16 KiB chunks: enough to keep every core
+    // busy, small enough that the buffers below stay warm from one batch to the next.
+    private const int BatchSize = 128;
+
+    private static readonly int s_encodedStride = ChunkCodec.MaxEncodedLength(PackFormat.MaxChunkLength);
+
+    // A piece that spans two native blocks of a PageBuffer is copied here first.
+    [ThreadStatic]
+    private static byte[]? t_scratch;
 
     private readonly ChunkIndex _existing;
     private readonly PackWriter _pack;
     private readonly Dictionary<ChunkHash, int> _chunkIndexes = [];
     private readonly ConcurrentDictionary<int, ChunkHash> _zeroHashes = new();
+
+    // Per batch, reused for every batch of every file: freshly allocated memory is slow to
+    // touch (a page fault per page), and a new array per chunk kept the GC busy.
+    private readonly ChunkHash[] _hashes = new ChunkHash[BatchSize];
+    private readonly (ChunkCoding Coding, int Length)[] _codings = new (ChunkCoding, int)[BatchSize];
+    private byte[]? _encoded;
 
     /// <summary>Writes new chunks into <paramref name="pack"/>, skipping those <paramref name="existing"/> holds.</summary>
     public PageChunker(ChunkIndex existing, PackWriter pack)
@@ -56,57 +68,33 @@ public sealed class PageChunker : IPageSink
     {
         List<(long Offset, int Length)> pieces = Cut(pages.Length, pagemap);
         var indexes = new List<int>(pieces.Count);
-        var hashes = new ChunkHash[BatchSize];
-        var encoded = new byte[BatchSize][];
-        var codings = new (ChunkCoding Coding, int Length)[BatchSize];
-        try
+        byte[] encoded = _encoded ??= new byte[BatchSize * s_encodedStride];
+        ChunkHash[] hashes = _hashes;
+        (ChunkCoding Coding, int Length)[] codings = _codings;
+        for (int start = 0; start < pieces.Count; start += BatchSize)
         {
-            for (int start = 0; start < pieces.Count; start += BatchSize)
+            int count = Math.Min(BatchSize, pieces.Count - start);
+            Parallelism.For(count, i =>
             {
-                int count = Math.Min(BatchSize, pieces.Count - start);
-                Parallelism.For(count, i =>
+                (long offset, int length) = pieces[start + i];
+                ReadOnlySpan<byte> raw = View(pages, offset, length);
+                if (!raw.ContainsAnyExcept((byte)0))
                 {
-                    (long offset, int length) = pieces[start + i];
-                    byte[] scratch = ArrayPool<byte>.Shared.Rent(PackFormat.MaxChunkLength);
-                    try
-                    {
-                        ReadOnlySpan<byte> raw = View(pages, offset, length, scratch);
-                        if (!raw.ContainsAnyExcept((byte)0))
-                        {
-                            hashes[i] = _zeroHashes.GetOrAdd(length, l => ChunkHash.Of(new byte[l]));
-                            codings[i] = (ChunkCoding.Zero, 0);
-                            return;
-                        }
-                        hashes[i] = ChunkHash.Of(raw);
-                        if (_existing.Contains(hashes[i]))
-                        {
-                            return;
-                        }
-                        encoded[i] ??= ArrayPool<byte>.Shared.Rent(ChunkCodec.MaxEncodedLength(PackFormat.MaxChunkLength));
-                        codings[i] = ChunkCodec.Encode(raw, encoded[i]);
-                    }
-                    finally
-                    {
-                        ArrayPool<byte>.Shared.Return(scratch);
-                    }
-                });
-                for (int i = 0; i < count; i++)
-                {
-                    indexes.Add(Record(hashes[i], pieces[start + i].Length, codings[i], encoded[i]));
-                    RawBytes += pieces[start + i].Length;
+                    hashes[i] = _zeroHashes.GetOrAdd(length, l => ChunkHash.Of(new byte[l]));
+                    codings[i] = (ChunkCoding.Zero, 0);
+                    return;
                 }
-                Progress?.Invoke(RawBytes);
-            }
-        }
-        finally
-        {
-            foreach (byte[]? buffer in encoded)
+                hashes[i] = ChunkHash.Of(raw);
+                codings[i] = _existing.Contains(hashes[i])
+                    ? default
+                    : ChunkCodec.Encode(raw, encoded.AsSpan(i * s_encodedStride, s_encodedStride));
+            });
+            for (int i = 0; i < count; i++)
             {
-                if (buffer is not null)
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                }
+                indexes.Add(Record(hashes[i], pieces[start + i].Length, codings[i], encoded.AsSpan(i * s_encodedStride, codings[i].Length)));
+                RawBytes += pieces[start + i].Length;
             }
+            Progress?.Invoke(RawBytes);
         }
         Files.Add((fileName, pages.Length, indexes));
     }
@@ -114,7 +102,7 @@ public sealed class PageChunker : IPageSink
     /// <inheritdoc/>
     public void Flush() => _pack.Commit();
 
-    private int Record(ChunkHash hash, int rawLength, (ChunkCoding Coding, int Length) coding, byte[]? encoded)
+    private int Record(ChunkHash hash, int rawLength, (ChunkCoding Coding, int Length) coding, ReadOnlySpan<byte> encoded)
     {
         if (_chunkIndexes.TryGetValue(hash, out int index))
         {
@@ -128,7 +116,7 @@ public sealed class PageChunker : IPageSink
         else
         {
             stored = coding.Length;
-            _pack.Append(hash, coding.Coding, rawLength, coding.Coding == ChunkCoding.Zero ? [] : encoded.AsSpan(0, coding.Length));
+            _pack.Append(hash, coding.Coding, rawLength, encoded);
         }
         index = Chunks.Count;
         Chunks.Add(new ChunkUse(hash, rawLength, stored));
@@ -178,14 +166,15 @@ public sealed class PageChunker : IPageSink
         }
     }
 
-    /// <summary>The bytes [offset, offset + length) of <paramref name="pages"/>, copied into <paramref name="scratch"/> only when they span two of its native blocks.</summary>
-    private static ReadOnlySpan<byte> View(PageBuffer pages, long offset, int length, byte[] scratch)
+    /// <summary>The bytes [offset, offset + length) of <paramref name="pages"/>, copied into this thread's scratch buffer only when they span two of its native blocks.</summary>
+    private static ReadOnlySpan<byte> View(PageBuffer pages, long offset, int length)
     {
         long within = offset % PageBuffer.ChunkSize;
         if (within + length <= PageBuffer.ChunkSize)
         {
             return pages.Slice(offset, length);
         }
+        byte[] scratch = t_scratch ??= new byte[PackFormat.MaxChunkLength];
         int first = (int)(PageBuffer.ChunkSize - within);
         pages.Slice(offset, first).CopyTo(scratch);
         pages.Slice(offset + first, length - first).CopyTo(scratch.AsSpan(first));

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
 using SessionKeeper.Native;
 
 namespace SessionKeeper.Cli;
@@ -15,6 +17,19 @@ internal static class CommandRunner
         Description = "Show more detail, and stack traces on errors.",
         Recursive = true,
     };
+
+    private static readonly long s_started = Stopwatch.GetTimestamp();
+
+    /// <summary>
+    /// Where <c>--verbose</c> detail lines go: stderr, each stamped with the milliseconds since
+    /// keeper started, so a slow step shows where the time went. Null without <c>--verbose</c>.
+    /// </summary>
+    public static Action<string>? Detail(ParseResult parse) => parse.GetValue(Verbose)
+        ? line => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{Stopwatch.GetElapsedTime(s_started).TotalMilliseconds,7:F1} ms] {line}"))
+        : null;
+
+    /// <summary>Starts the clock of <see cref="Detail"/> (called first thing in Main).</summary>
+    public static void StartClock() => _ = s_started;
 
     /// <summary>Wraps a handler as a command action.</summary>
     public static void SetHandler(Command command, Func<ParseResult, TextWriter, ReturnCode> handler)

@@ -7,6 +7,7 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
+        CommandRunner.StartClock();
         var root = new RootCommand(
             "keeper — keep screen, tmux and VNC sessions alive across reboots and move them between machines.");
         root.Options.Add(CommandRunner.Verbose);

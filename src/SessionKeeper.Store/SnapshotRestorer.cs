@@ -44,6 +44,7 @@ public static class SnapshotRestorer
             try
             {
                 SnapshotReader.Read(store, generation, staging, progress);
+                detail?.Invoke($"checked {generation.Spec} and wrote its images to {staging}");
             }
             catch
             {

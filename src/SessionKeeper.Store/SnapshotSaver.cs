@@ -72,7 +72,9 @@ public static class SnapshotSaver
         {
             using var pack = new PackWriter(store.PacksDirectory);
             int processes = 0;
-            var chunker = new PageChunker(ChunkIndex.Load(store.PacksDirectory), pack)
+            ChunkIndex existing = ChunkIndex.Load(store.PacksDirectory);
+            request.Detail?.Invoke($"read the index of the chunks the store holds ({existing.Count})");
+            var chunker = new PageChunker(existing, pack)
             {
                 Progress = bytes => request.Progress?.Invoke(new SaveProgress(processes, bytes, pack.Length)),
             };
@@ -109,7 +111,9 @@ public static class SnapshotSaver
             AddImageFiles(manifest, staging);
             AddChunkedFiles(manifest, chunker);
             ManifestFile.Write(staging, manifest);
+            request.Detail?.Invoke("wrote the manifest");
             string path = store.Commit(staging, request.Name, generation);
+            request.Detail?.Invoke($"committed {path}");
             // The network lock of the tree's TCP connections belongs to the snapshot now.
             NetworkLock.MoveHeld(staging, path);
             keepStaging = false;

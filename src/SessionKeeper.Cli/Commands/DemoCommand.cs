@@ -45,7 +45,7 @@ internal static class DemoCommand
                     Kind = "screen",
                     SessionName = session.Name,
                     Stop = true,
-                    Detail = StoreCli.Detail(parse),
+                    Detail = CommandRunner.Detail(parse),
                 });
                 // The killed processes are reaped by their parents (the root's is init, which can take a moment).
                 bool gone = ExternalCommand.Poll(() => saved.Dump.Pids.All(pid => !File.Exists($"/proc/{pid}/stat")), TimeSpan.FromSeconds(10));
@@ -54,7 +54,7 @@ internal static class DemoCommand
                     (gone ? "none of its processes runs" : "some of its processes are still there"));
                 stdout.WriteLine($"3. keeper restore {SessionName}");
                 var clock = System.Diagnostics.Stopwatch.StartNew();
-                RestoreResult restored = SnapshotRestorer.Restore(store, SessionName, replace: false, StoreCli.Detail(parse), null);
+                RestoreResult restored = SnapshotRestorer.Restore(store, SessionName, replace: false, CommandRunner.Detail(parse), null);
                 stdout.WriteLine($"   restored in {clock.Elapsed.TotalMilliseconds:F0} ms: pid {restored.RootPid} runs again with bash, top and vim ({DemoScreen.TreeOf(restored.RootPid).Count} processes)");
                 bool kept = demo.WindowShows("2", DemoScreen.UnsavedText);
                 stdout.WriteLine(kept

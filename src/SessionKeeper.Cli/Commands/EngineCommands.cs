@@ -29,7 +29,7 @@ internal static class EngineCommands
             {
                 Mode = parse.GetValue(leaveRunning) ? DumpMode.LeaveRunning : DumpMode.Kill,
                 RebindOutsideTerminals = parse.GetValue(rebindTty),
-                Progress = parse.GetValue(CommandRunner.Verbose) ? line => Console.Error.WriteLine(line) : null,
+                Progress = CommandRunner.Detail(parse),
             });
             stdout.WriteLine($"dumped {result.Pids.Count} process(es) of pid {result.RootPid} to {result.ImageDirectory}: " +
                 $"{result.PagesSaved} pages, frozen {result.FreezeDuration.TotalMilliseconds:F1} ms, total {result.TotalDuration.TotalMilliseconds:F1} ms" +
@@ -57,7 +57,7 @@ internal static class EngineCommands
             int root = Restorer.Restore(parse.GetValue(images)!, new RestoreOptions
             {
                 TcpClose = parse.GetValue(tcpClose),
-                Progress = parse.GetValue(CommandRunner.Verbose) ? line => Console.Error.WriteLine(line) : null,
+                Progress = CommandRunner.Detail(parse),
                 Warning = line => Console.Error.WriteLine($"warning: {line}"),
             }, out IReadOnlyList<SafeFd> terminals);
             stdout.WriteLine($"restored the tree of pid {root}");

@@ -74,7 +74,7 @@ internal static class RestoreByName
         RestoreResult result;
         using (var progress = new StoreCli.ProgressLine())
         {
-            result = SnapshotRestorer.Restore(store, spec, replace, StoreCli.Detail(parse),
+            result = SnapshotRestorer.Restore(store, spec, replace, CommandRunner.Detail(parse),
                 p => progress.Show($"restoring {spec}: checked {StoreCli.Size(p.Done)} of {StoreCli.Size(p.Total)}"),
                 tcpClose: parse.GetValue(TcpClose), warning: line => Console.Error.WriteLine($"warning: {line}"));
         }

@@ -50,7 +50,7 @@ internal static class SaveCommand
             SnapshotStore.CheckName(snapshot);
             if (parse.GetValue(pid) is int root)
             {
-                Save(parse, stdout, store, new SaveRequest { Name = snapshot, RootPid = root, Auto = isAuto, Stop = doStop, Detail = StoreCli.Detail(parse) });
+                Save(parse, stdout, store, new SaveRequest { Name = snapshot, RootPid = root, Auto = isAuto, Stop = doStop, Detail = CommandRunner.Detail(parse) });
                 return ReturnCode.Success;
             }
             SessionInfo found = SessionFinder.Resolve(target);
@@ -74,7 +74,7 @@ internal static class SaveCommand
             SessionName = session.Name,
             Auto = auto,
             Stop = stop,
-            Detail = StoreCli.Detail(parse),
+            Detail = CommandRunner.Detail(parse),
         });
     }
 

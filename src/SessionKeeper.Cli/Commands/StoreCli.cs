@@ -43,10 +43,6 @@ internal static class StoreCli
             }
         });
 
-    /// <summary>Engine detail lines on stderr with --verbose; nothing otherwise.</summary>
-    public static Action<string>? Detail(ParseResult parse) =>
-        parse.GetValue(CommandRunner.Verbose) ? line => Console.Error.WriteLine(line) : null;
-
     /// <summary>Bytes as a human reads them.</summary>
     public static string Size(long bytes) => bytes switch
     {

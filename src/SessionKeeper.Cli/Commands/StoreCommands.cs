@@ -17,7 +17,7 @@ internal static class StoreCommands
             foreach (string spec in parse.GetValue(names)!)
             {
                 (string name, string? generation) = SnapshotStore.ParseSpec(spec);
-                using StoreLock nameLock = store.LockName(name, StoreCli.Detail(parse));
+                using StoreLock nameLock = store.LockName(name, CommandRunner.Detail(parse));
                 List<Generation> doomed = generation is null
                     ? store.GenerationDirectories(name).Select(g => Generation.Load(store, name, g)).ToList()
                     : [store.Resolve(spec)];
@@ -42,7 +42,7 @@ internal static class StoreCommands
         var command = new Command("gc", "Free the chunks no snapshot refers to and remove what interrupted saves left behind.");
         StoreCli.SetHandler(command, (parse, stdout) =>
         {
-            GcResult result = GarbageCollector.Collect(StoreCli.Open(parse, create: false), StoreCli.Detail(parse));
+            GcResult result = GarbageCollector.Collect(StoreCli.Open(parse, create: false), CommandRunner.Detail(parse));
             stdout.WriteLine($"freed {StoreCli.Size(Math.Max(0, result.BytesFreed))}: {result.PacksDeleted} pack(s) deleted, {result.PacksRewritten} rewritten, {result.LeftoversRemoved} leftover(s) of interrupted commands removed");
             return ReturnCode.Success;
         });
@@ -60,7 +60,7 @@ internal static class StoreCommands
             Generation generation = store.Resolve(parse.GetValue(name)!);
             using (var progress = new StoreCli.ProgressLine())
             {
-                using StoreLock storeLock = store.LockStore(exclusive: false, StoreCli.Detail(parse));
+                using StoreLock storeLock = store.LockStore(exclusive: false, CommandRunner.Detail(parse));
                 SnapshotReader.Read(store, generation, output: null, p => progress.Show($"verifying {generation.Spec}: {StoreCli.Size(p.Done)} of {StoreCli.Size(p.Total)}"));
             }
             stdout.WriteLine($"{generation.Spec}: ok ({generation.Manifest.Files.Count} files, {generation.Manifest.Chunks.Count} chunks, {StoreCli.Size((long)generation.Manifest.MemoryBytes)} of memory)");
@@ -79,7 +79,7 @@ internal static class StoreCommands
         {
             SnapshotStore store = StoreCli.Open(parse, create: false);
             string target = parse.GetValue(output)!;
-            using StoreLock storeLock = store.LockStore(exclusive: false, StoreCli.Detail(parse));
+            using StoreLock storeLock = store.LockStore(exclusive: false, CommandRunner.Detail(parse));
             Generation generation = store.Resolve(parse.GetValue(name)!);
             if (target == "-")
             {
@@ -124,7 +124,7 @@ internal static class StoreCommands
             if (source == "-")
             {
                 using Stream standardInput = Console.OpenStandardInput();
-                generation = ExportFile.Import(store, standardInput, "standard input", parse.GetValue(saveAs), StoreCli.Detail(parse));
+                generation = ExportFile.Import(store, standardInput, "standard input", parse.GetValue(saveAs), CommandRunner.Detail(parse));
             }
             else
             {
@@ -139,7 +139,7 @@ internal static class StoreCommands
                 }
                 using (input)
                 {
-                    generation = ExportFile.Import(store, input, Path.GetFullPath(source), parse.GetValue(saveAs), StoreCli.Detail(parse));
+                    generation = ExportFile.Import(store, input, Path.GetFullPath(source), parse.GetValue(saveAs), CommandRunner.Detail(parse));
                 }
             }
             stdout.WriteLine($"imported {generation.Spec} ({generation.Manifest.Session?.Processes.Count ?? 0} process(es), {StoreCli.Size((long)generation.Manifest.MemoryBytes)} of memory, {StoreCli.Size((long)generation.Manifest.NewStoredBytes)} new in the store)");

@@ -238,11 +238,13 @@ public static class Dumper
                     directory.WriteRaw($"pages-{image}.img", V1.ImageKind.RawPages, image, mm.Pages.WriteTo);
                 }
                 directory.WriteImage($"fdinfo-{image}.img", state.Files.FdsOf(pid), image);
+                options.Progress?.Invoke($"wrote the images and {mm.PageCount} pages of pid {pid}");
             }
         }
         directory.WriteImage("files.img", state.Files.Files);
         directory.WriteImage("tty-info.img", state.Ttys.ToImage(pids, state.Pids.ToHashSet()));
         options.PageSink?.Flush();
+        options.Progress?.Invoke("made the page contents durable");
 
         var inventory = new V1.Inventory
         {

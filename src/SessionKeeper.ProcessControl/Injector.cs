@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using SessionKeeper.Native;
 
 namespace SessionKeeper.ProcessControl;
@@ -5,12 +7,14 @@ namespace SessionKeeper.ProcessControl;
 /// <summary>
 /// Runs system calls inside a stopped process, using one of its threads (DESIGN.md §3): set
 /// rax and the argument registers, orig_rax = -1, rip at a <c>syscall</c> instruction, resume,
-/// stop, read rax. No code of ours runs in the target beyond <c>syscall; int3</c>.
+/// stop, read rax. No code of ours runs in the target beyond <c>syscall; int3</c> and a loop
+/// that runs a table of such calls (<see cref="CallBatch"/>).
 /// <para>
 /// The first call runs at the vDSO's own <c>syscall</c> instruction, stepped with two
 /// PTRACE_SYSCALL stops. <see cref="MapStub"/> then maps a private page holding
 /// <c>0f 05 cc</c> (syscall; int3) plus scratch memory for pointer arguments; calls through it
-/// need one PTRACE_CONT and one stop. <see cref="Dispose"/> unmaps the page through the vDSO
+/// need one PTRACE_CONT and one stop, and a batch of calls needs one for all of them.
+/// <see cref="Dispose"/> unmaps the page through the vDSO
 /// again, so the process is left without a trace.
 /// </para>
 /// While calls run the thread blocks every signal but SIGTRAP: an asynchronous signal would
@@ -20,8 +24,33 @@ namespace SessionKeeper.ProcessControl;
 public sealed class Injector : IDisposable
 {
     private const ulong StubCode = 0xcc050f; // syscall; int3 (little-endian)
+
+    // The stub page also holds a loop that runs a table of calls in one stop (CallBatch):
+    // its code at BatchCodeOffset, the table after it, one 64-byte entry per call
+    // (number, six arguments, then the result the loop stores).
+    private const int BatchCodeOffset = 16;
+    private const int BatchTableOffset = 128;
+    private const int BatchEntryLength = 64;
     private const int PageSize = 4096;
     private const ulong AllButTrap = ~(1UL << (Signals.SIGTRAP - 1));
+
+    /// <summary>Calls <see cref="CallBatch"/> runs per stop; longer batches take several.</summary>
+    public const int MaxBatch = (PageSize - BatchTableOffset) / BatchEntryLength;
+
+    // rbx = the table, r12 = the number of entries:
+    //   1: test r12, r12 / jz 2f
+    //      mov rax, [rbx]; mov rdi, [rbx+8]; mov rsi, [rbx+16]; mov rdx, [rbx+24]
+    //      mov r10, [rbx+32]; mov r8, [rbx+40]; mov r9, [rbx+48]
+    //      syscall; mov [rbx+56], rax
+    //      add rbx, 64; dec r12; jmp 1b
+    //   2: int3
+    private static ReadOnlySpan<byte> BatchCode =>
+    [
+        0x4d, 0x85, 0xe4, 0x74, 0x2a, 0x48, 0x8b, 0x03, 0x48, 0x8b, 0x7b, 0x08,
+        0x48, 0x8b, 0x73, 0x10, 0x48, 0x8b, 0x53, 0x18, 0x4c, 0x8b, 0x53, 0x20,
+        0x4c, 0x8b, 0x43, 0x28, 0x4c, 0x8b, 0x4b, 0x30, 0x0f, 0x05, 0x48, 0x89,
+        0x43, 0x38, 0x48, 0x83, 0xc3, 0x40, 0x49, 0xff, 0xcc, 0xeb, 0xd1, 0xcc,
+    ];
 
     private readonly TracerThread _tracer;
     private readonly Tracee _thread;
@@ -74,6 +103,7 @@ public sealed class Injector : IDisposable
         }
         _tracer.VerifyAccess();
         Interop.PtracePokeData(_thread.Tid, (ulong)result, StubCode);
+        RemoteMemory.Write(_thread.Pid, (ulong)result + BatchCodeOffset, BatchCode);
         _stub = (ulong)result;
         _stubLength = length;
     }
@@ -105,14 +135,7 @@ public sealed class Injector : IDisposable
         if (_stub != 0)
         {
             regs.Rip = _stub;
-            Interop.PtraceSetRegs(tid, regs);
-            Interop.PtraceCont(tid);
-            WaitStatus status = WaitSkippingEvents(number, stepping: false);
-            if (status.StopSignal != Signals.SIGTRAP || status.Event != PtraceEvent.None)
-            {
-                throw new InvalidOperationException($"{_thread}: injected {number} stopped with {status} instead of the stub's trap");
-            }
-            _thread.Stop = TraceeStop.Trap;
+            RunToStubTrap(regs, number, batch: 0);
         }
         else
         {
@@ -123,6 +146,98 @@ public sealed class Injector : IDisposable
             _thread.Stop = TraceeStop.SyscallExit;
         }
         return (long)Interop.PtraceGetRegs(tid).Rax;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="calls"/> in order and stores each raw result (negative errno on
+    /// failure) in <paramref name="results"/>. With the stub mapped, up to <see cref="MaxBatch"/>
+    /// calls run in one stop of the target, which saves the ptrace round trip each single call
+    /// costs; a failing call does not stop the ones after it. Calls that fork or stop the thread
+    /// must be made one by one with <see cref="Call"/>.
+    /// </summary>
+    public void CallBatch(ReadOnlySpan<SyscallRequest> calls, Span<long> results)
+    {
+        if (results.Length < calls.Length)
+        {
+            throw new ArgumentException($"room for {results.Length} results, not {calls.Length}", nameof(results));
+        }
+        if (_stub == 0)
+        {
+            for (int i = 0; i < calls.Length; i++)
+            {
+                SyscallRequest call = calls[i];
+                results[i] = Call(call.Number, call.A0, call.A1, call.A2, call.A3, call.A4, call.A5);
+            }
+            return;
+        }
+        _tracer.VerifyAccess();
+        Span<byte> table = stackalloc byte[MaxBatch * BatchEntryLength];
+        for (int start = 0; start < calls.Length; start += MaxBatch)
+        {
+            ReadOnlySpan<SyscallRequest> part = calls.Slice(start, Math.Min(MaxBatch, calls.Length - start));
+            Span<byte> entries = table[..(part.Length * BatchEntryLength)];
+            entries.Clear();
+            for (int i = 0; i < part.Length; i++)
+            {
+                Span<ulong> entry = MemoryMarshal.Cast<byte, ulong>(entries.Slice(i * BatchEntryLength, BatchEntryLength));
+                (entry[0], entry[1], entry[2], entry[3], entry[4], entry[5], entry[6]) =
+                    ((ulong)part[i].Number, part[i].A0, part[i].A1, part[i].A2, part[i].A3, part[i].A4, part[i].A5);
+            }
+            RemoteMemory.Write(_thread.Pid, _stub + BatchTableOffset, entries);
+            RunBatch(part[0].Number, part.Length);
+            if (RemoteMemory.Read(_thread.Pid, _stub + BatchTableOffset, entries) != entries.Length)
+            {
+                throw new InvalidOperationException($"{_thread}: the results of an injected batch could not be read back");
+            }
+            for (int i = 0; i < part.Length; i++)
+            {
+                results[start + i] = BinaryPrimitives.ReadInt64LittleEndian(entries[((i * BatchEntryLength) + 56)..]);
+            }
+        }
+    }
+
+    /// <summary><see cref="CallBatch"/> that throws <see cref="ErrnoException"/> naming the first call that failed.</summary>
+    public void CallBatchChecked(ReadOnlySpan<SyscallRequest> calls, Span<long> results)
+    {
+        CallBatch(calls, results);
+        for (int i = 0; i < calls.Length; i++)
+        {
+            if (results[i] < 0 && results[i] > -4096)
+            {
+                ErrnoException.Throw((Errno)(-results[i]), $"injected {calls[i].Number}", _thread.ToString());
+            }
+        }
+    }
+
+    private void RunBatch(SyscallNumber first, int count)
+    {
+        int tid = _thread.Tid;
+        if (!_thread.Modified)
+        {
+            Interop.PtraceSetSigMask(tid, AllButTrap);
+            _thread.Modified = true;
+        }
+        UserRegs regs = _thread.InitialRegs;
+        regs.Rip = _stub + BatchCodeOffset;
+        regs.Rbx = _stub + BatchTableOffset;
+        regs.R12 = (ulong)count;
+        regs.OrigRax = ulong.MaxValue;
+        CallCount += count;
+        RunToStubTrap(regs, first, batch: count);
+    }
+
+    /// <summary>Resumes the thread with <paramref name="regs"/> until the stub's int3 stops it (after a single call or a batch of <paramref name="batch"/> from <paramref name="number"/>).</summary>
+    private void RunToStubTrap(UserRegs regs, SyscallNumber number, int batch)
+    {
+        Interop.PtraceSetRegs(_thread.Tid, regs);
+        Interop.PtraceCont(_thread.Tid);
+        WaitStatus status = WaitSkippingEvents(number, stepping: false);
+        if (status.StopSignal != Signals.SIGTRAP || status.Event != PtraceEvent.None)
+        {
+            string what = batch == 0 ? $"injected {number}" : $"an injected batch of {batch} calls from {number}";
+            throw new InvalidOperationException($"{_thread}: {what} stopped with {status} instead of the stub's trap");
+        }
+        _thread.Stop = TraceeStop.Trap;
     }
 
     /// <summary>Runs a call and throws <see cref="ErrnoException"/> when it returns an error.</summary>
@@ -296,3 +411,6 @@ public sealed class Injector : IDisposable
         }
     }
 }
+
+/// <summary>One system call of an injected batch: its number and arguments.</summary>
+public readonly record struct SyscallRequest(SyscallNumber Number, ulong A0 = 0, ulong A1 = 0, ulong A2 = 0, ulong A3 = 0, ulong A4 = 0, ulong A5 = 0);

@@ -54,6 +54,49 @@ public sealed class InjectorTests
     }
 
     [Test]
+    public void CallBatch_MoreCallsThanOneStopHolds_ReturnsEveryResultInOrderAndLeavesNoTrace()
+    {
+        using var sleeper = Detached.StartAs("sleep", "sleep 100");
+        {
+            string before = Maps(sleeper.Pid);
+            // getpid, then a close of a bad fd (EBADF) that must not stop the calls after it,
+            // then getppid, repeated past MaxBatch so the batch needs more than one stop.
+            var calls = new List<SyscallRequest>();
+            for (int i = 0; i < Injector.MaxBatch + 10; i++)
+            {
+                calls.Add((i % 3) switch
+                {
+                    0 => new SyscallRequest(SyscallNumber.Getpid),
+                    1 => new SyscallRequest(SyscallNumber.Close, 987_654),
+                    _ => new SyscallRequest(SyscallNumber.Getppid),
+                });
+            }
+            var results = new long[calls.Count];
+            (int callCount, string? checkedError) = _tracer.Invoke(() =>
+            {
+                using FrozenTree tree = FrozenTree.Freeze(_tracer, sleeper.Pid);
+                using var injector = new Injector(_tracer, tree[sleeper.Pid].Threads[0]);
+                injector.MapStub();
+                injector.CallBatch(calls.ToArray(), results);
+                var error = Assert.Throws<ErrnoException>(() => injector.CallBatchChecked(calls.Take(3).ToArray(), new long[3]));
+                return (injector.CallCount, error?.Message);
+            });
+            Assert.Multiple(() =>
+            {
+                for (int i = 0; i < calls.Count; i++)
+                {
+                    long expected = (i % 3) switch { 0 => sleeper.Pid, 1 => -(long)Errno.EBADF, _ => 1 };
+                    Assert.That(results[i], Is.EqualTo(expected), $"result {i} ({calls[i].Number})");
+                }
+                Assert.That(checkedError, Does.Contain("Close").And.Contain("EBADF"));
+                Assert.That(callCount, Is.GreaterThanOrEqualTo(calls.Count + 3), "every batched call is counted");
+                Assert.That(Maps(sleeper.Pid), Is.EqualTo(before), "the stub is unmapped after release");
+                Assert.That(ProcTasks.State(sleeper.Pid), Is.EqualTo('S'), "sleep runs on after release");
+            });
+        }
+    }
+
+    [Test]
     public void Release_ThreadBlockedInRead_ReadRestartsAndGetsData()
     {
         // head sits in read(): the interrupt leaves rax = -ERESTARTSYS; after injected calls

@@ -232,15 +232,18 @@ public sealed class ProcessDumper
         {
             return;
         }
+        var calls = new List<SyscallRequest>(Signals.SIGRTMAX);
         for (int signo = 1; signo <= Signals.SIGRTMAX; signo++)
         {
             if ((signals & Bit(signo)) != 0)
             {
-                CallChecked(injector, SyscallNumber.RtSigaction, (ulong)signo, 0,
-                    scratch + ScratchSigactions + (ulong)((signo - 1) * SigactionSize), sizeof(ulong));
+                calls.Add(new SyscallRequest(SyscallNumber.RtSigaction, (ulong)signo, 0,
+                    scratch + ScratchSigactions + (ulong)((signo - 1) * SigactionSize), sizeof(ulong)));
             }
         }
-        // One read for all of them: each call wrote its own slot.
+        // One stop for all the calls, and one read for all the results: each call wrote its own slot.
+        InjectedCalls += calls.Count;
+        injector.CallBatchChecked(CollectionsMarshal.AsSpan(calls), new long[calls.Count]);
         ReadScratch(scratch + ScratchSigactions, buffer.AsSpan(0, 64 * SigactionSize));
         for (int signo = 1; signo <= Signals.SIGRTMAX; signo++)
         {

@@ -285,14 +285,19 @@ public sealed partial class Restorer
     private void UnmapHostLayout(Injector task, List<MapEntry> hostLayout)
     {
         (ulong stub, int stubLength) = task.StubMapping;
+        var calls = new List<SyscallRequest>();
+        var steps = new List<string>();
         foreach (MapEntry map in hostLayout)
         {
             if (IsVdsoBlock(map) || map.Kind == MapPathKind.Vsyscall || (map.Start >= stub && map.End <= stub + (ulong)stubLength))
             {
                 continue;
             }
-            Step(task, $"munmap 0x{map.Start:x}", () => task.CallChecked(SyscallNumber.Munmap, map.Start, map.Size));
+            calls.Add(new SyscallRequest(SyscallNumber.Munmap, map.Start, map.Size));
+            steps.Add($"munmap 0x{map.Start:x}");
         }
+        // One stop for all of them: the loop runs in the stub page, which stays.
+        RunBatch(task, calls, steps);
     }
 
     private void MoveVdso(Injector task, Mm mm, List<MapEntry> hostLayout)
@@ -364,6 +369,11 @@ public sealed partial class Restorer
         var open = new Dictionary<(string Path, bool Write), long>();
         try
         {
+            OpenMappedFiles(task, mm, open);
+            // The mappings go in batches, in order; a shared anonymous one (made through a
+            // memfd of keeper's own) ends the batch before it.
+            var calls = new List<SyscallRequest>();
+            var steps = new List<string>();
             foreach (Vma vma in mm.Vmas)
             {
                 if (vma.Kind is VmaKind.Vdso or VmaKind.Vvar or VmaKind.VvarVclock or VmaKind.Vsyscall)
@@ -372,35 +382,106 @@ public sealed partial class Restorer
                 }
                 ulong length = vma.End - vma.Start;
                 var flags = (MmapFlags)vma.Flags | MmapFlags.MAP_FIXED_NOREPLACE;
-                string? path = vma.File?.Path;
                 if (vma.Kind == VmaKind.AnonShared && vma.HasShmemId)
                 {
+                    RunBatch(task, calls, steps);
                     MapSharedAnonymous(task, vma);
                 }
-                else if (vma.Kind is VmaKind.FilePrivate or VmaKind.FileShared && !string.IsNullOrEmpty(path))
+                else if (MappedFile(vma) is (string path, bool write))
                 {
-                    bool write = vma.Kind == VmaKind.FileShared && (vma.Prot & (uint)MmapProt.PROT_WRITE) != 0;
-                    if (!open.TryGetValue((path, write), out long fd))
-                    {
-                        OpenFlags mode = (write ? OpenFlags.O_RDWR : OpenFlags.O_RDONLY) | OpenFlags.O_CLOEXEC;
-                        fd = Step(task, $"open {path}", () => task.CallChecked(SyscallNumber.Openat, AtFdCwd, WriteString(task, path), (ulong)mode));
-                        open[(path, write)] = fd;
-                    }
-                    Step(task, $"mmap {path} at 0x{vma.Start:x}", () => task.CallChecked(SyscallNumber.Mmap, vma.Start, length, vma.Prot, (ulong)(flags & ~MmapFlags.MAP_ANONYMOUS), (ulong)fd, vma.Pgoff));
+                    calls.Add(new SyscallRequest(SyscallNumber.Mmap, vma.Start, length, vma.Prot, (ulong)(flags & ~MmapFlags.MAP_ANONYMOUS), (ulong)open[(path, write)], vma.Pgoff));
+                    steps.Add($"mmap {path} at 0x{vma.Start:x}");
                 }
                 else
                 {
-                    Step(task, $"mmap anonymous 0x{vma.Start:x}", () => task.CallChecked(SyscallNumber.Mmap, vma.Start, length, vma.Prot, (ulong)(flags | MmapFlags.MAP_ANONYMOUS), ulong.MaxValue, 0));
+                    calls.Add(new SyscallRequest(SyscallNumber.Mmap, vma.Start, length, vma.Prot, (ulong)(flags | MmapFlags.MAP_ANONYMOUS), ulong.MaxValue, 0));
+                    steps.Add($"mmap anonymous 0x{vma.Start:x}");
                 }
             }
+            RunBatch(task, calls, steps);
         }
         finally
         {
-            foreach (long fd in open.Values)
-            {
-                task.Call(SyscallNumber.Close, (ulong)fd);
-            }
+            SyscallRequest[] closes = open.Values.Select(fd => new SyscallRequest(SyscallNumber.Close, (ulong)fd)).ToArray();
+            task.CallBatch(closes, new long[closes.Length]);
         }
+    }
+
+    /// <summary>The file a VMA maps and whether it is mapped for shared writing; null for anonymous memory.</summary>
+    private static (string Path, bool Write)? MappedFile(Vma vma)
+        => vma.Kind is VmaKind.FilePrivate or VmaKind.FileShared && vma.File?.Path is { Length: > 0 } path
+            ? (path, vma.Kind == VmaKind.FileShared && (vma.Prot & (uint)MmapProt.PROT_WRITE) != 0)
+            : null;
+
+    /// <summary>
+    /// Opens every file the VMAs map, once per file and access mode, in batches: the paths go
+    /// side by side into the scratch area, then one openat each.
+    /// </summary>
+    private static void OpenMappedFiles(Injector task, Mm mm, Dictionary<(string Path, bool Write), long> open)
+    {
+        const int PathsStart = 8192;
+        var calls = new List<SyscallRequest>();
+        var files = new List<(string Path, bool Write)>();
+        int offset = PathsStart;
+        void Run()
+        {
+            var results = new long[calls.Count];
+            Step(task, $"open {files[0].Path}", () => { task.CallBatch(CollectionsMarshal.AsSpan(calls), results); return 0; });
+            for (int i = 0; i < calls.Count; i++)
+            {
+                if (results[i] >= 0)
+                {
+                    open[files[i]] = results[i];
+                }
+            }
+            for (int i = 0; i < calls.Count; i++)
+            {
+                Check(task, results[i], $"open {files[i].Path}");
+            }
+            calls.Clear();
+            files.Clear();
+            offset = PathsStart;
+        }
+        foreach (Vma vma in mm.Vmas)
+        {
+            if (MappedFile(vma) is not { } file || open.ContainsKey(file) || files.Contains(file))
+            {
+                continue;
+            }
+            byte[] bytes = Encoding.UTF8.GetBytes(file.Path + "\0");
+            if (offset + bytes.Length > task.ScratchLength || calls.Count == Injector.MaxBatch)
+            {
+                Run();
+            }
+            OpenFlags mode = (file.Write ? OpenFlags.O_RDWR : OpenFlags.O_RDONLY) | OpenFlags.O_CLOEXEC;
+            calls.Add(new SyscallRequest(SyscallNumber.Openat, AtFdCwd, task.WriteScratch(bytes, offset), (ulong)mode));
+            files.Add(file);
+            offset += bytes.Length;
+        }
+        if (calls.Count > 0)
+        {
+            Run();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="calls"/> as one injected batch and fails with the step of the first
+    /// that failed (<paramref name="steps"/> names each); both lists are emptied.
+    /// </summary>
+    private static void RunBatch(Injector task, List<SyscallRequest> calls, List<string> steps)
+    {
+        if (calls.Count == 0)
+        {
+            return;
+        }
+        var results = new long[calls.Count];
+        Step(task, steps[0], () => { task.CallBatch(CollectionsMarshal.AsSpan(calls), results); return 0; });
+        for (int i = 0; i < calls.Count; i++)
+        {
+            Check(task, results[i], steps[i]);
+        }
+        calls.Clear();
+        steps.Clear();
     }
 
     private void WritePages(Injector task, int pid)
@@ -463,6 +544,10 @@ public sealed partial class Restorer
     {
         ulong inherited = ProcFsReader.TryReadStatus(task.Thread.Pid, out ProcFs.ProcStatus status) ? status.SigIgn | status.SigCgt : ulong.MaxValue;
         var saved = core.Sigactions.ToDictionary(a => (int)a.Signo);
+        // Every action in its own slot of the scratch area, then one batch of rt_sigaction calls.
+        var actions = new KernelSigaction[Signals.SIGRTMAX];
+        var calls = new List<SyscallRequest>(Signals.SIGRTMAX);
+        int size = Marshal.SizeOf<KernelSigaction>();
         for (int signo = 1; signo <= Signals.SIGRTMAX; signo++)
         {
             if (signo is Signals.SIGKILL or Signals.SIGSTOP)
@@ -474,13 +559,13 @@ public sealed partial class Restorer
             {
                 continue;
             }
-            var kernel = action is null
+            actions[signo - 1] = action is null
                 ? new KernelSigaction()
                 : new KernelSigaction { Handler = action.Handler, Flags = action.Flags, Restorer = action.Restorer, Mask = action.Mask };
-            ulong address = WriteStruct(task, kernel);
-            int number = signo;
-            Step(task, $"rt_sigaction({number})", () => task.CallChecked(SyscallNumber.RtSigaction, (ulong)number, address, 0, 8));
+            calls.Add(new SyscallRequest(SyscallNumber.RtSigaction, (ulong)signo, task.Scratch + (ulong)((signo - 1) * size), 0, 8));
         }
+        task.WriteScratch(MemoryMarshal.AsBytes(actions.AsSpan()));
+        RunBatch(task, calls, calls.Select(c => $"rt_sigaction({c.A0})").ToList());
     }
 
     /// <summary>

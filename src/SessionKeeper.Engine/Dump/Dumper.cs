@@ -264,9 +264,11 @@ public static class Dumper
             Namespaces = state.Namespaces.Image,
         };
         inventory.Files.AddRange(directory.Written.Select(f => f.Clone()));
-        // Last: a directory without an inventory is recognisably incomplete.
+        // Everything else durable first, the inventory last: a directory without an inventory
+        // is recognisably incomplete.
+        directory.Sync();
         directory.WriteImage("inventory.img", [inventory]);
-        directory.SyncDirectory();
+        directory.Sync();
         options.Progress?.Invoke($"wrote {directory.Written.Count} files to {directory.Path}");
     }
 

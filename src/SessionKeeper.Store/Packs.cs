@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
+using SessionKeeper.Native;
 
 namespace SessionKeeper.Store;
 
@@ -85,9 +86,15 @@ public readonly record struct ChunkLocation(string Pack, long Offset, ChunkCodin
 /// </summary>
 public sealed class PackWriter : IDisposable
 {
+    // Records gather here and go to the file a buffer at a time. Below the large-object size,
+    // so taking it costs the GC nothing.
+    private const int BufferLength = 64 << 10;
+
     private readonly string _directory;
     private readonly List<(ChunkHash Hash, long Offset, ChunkCoding Coding, int Raw, int Stored)> _entries = [];
-    private FileStream? _file;
+    private SafeFd? _file;
+    private byte[] _buffer = [];
+    private int _buffered;
     private bool _committed;
 
     /// <summary>Prepares a pack in <paramref name="packsDirectory"/>; nothing is created until the first chunk.</summary>
@@ -115,21 +122,45 @@ public sealed class PackWriter : IDisposable
         ObjectDisposedException.ThrowIf(_committed, this);
         if (_file is null)
         {
-            _file = StoreFiles.CreateNew(PackPath, 1 << 20);
+            _file = Interop.Open(PackPath, OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_EXCL, 0b110_000_000);
+            _buffer = new byte[BufferLength];
             Span<byte> header = stackalloc byte[PackFormat.PackHeaderLength];
             header.Clear();
             PackFormat.PackMagic.CopyTo(header);
             BinaryPrimitives.WriteInt32LittleEndian(header[8..], PackFormat.Version);
-            _file.Write(header);
+            Put(header);
         }
-        long offset = _file.Position;
+        long offset = Length;
         Span<byte> record = stackalloc byte[PackFormat.RecordHeaderLength];
         PackFormat.WriteRecordHeader(record, hash, coding, rawLength, stored.Length);
-        _file.Write(record);
-        _file.Write(stored);
+        Put(record);
+        Put(stored);
         _entries.Add((hash, offset, coding, rawLength, stored.Length));
-        Length = _file.Position;
         return offset;
+    }
+
+    private void Put(ReadOnlySpan<byte> bytes)
+    {
+        if (_buffered + bytes.Length > _buffer.Length)
+        {
+            FlushBuffer();
+        }
+        if (bytes.Length > _buffer.Length)
+        {
+            Interop.WriteAll(_file!, bytes);
+        }
+        else
+        {
+            bytes.CopyTo(_buffer.AsSpan(_buffered));
+            _buffered += bytes.Length;
+        }
+        Length += bytes.Length;
+    }
+
+    private void FlushBuffer()
+    {
+        Interop.WriteAll(_file!, _buffer.AsSpan(0, _buffered));
+        _buffered = 0;
     }
 
     /// <summary>Makes the pack durable and publishes its index; a pack with no chunk is not created.</summary>
@@ -144,7 +175,8 @@ public sealed class PackWriter : IDisposable
             _committed = true;
             return;
         }
-        _file.Flush(flushToDisk: true);
+        FlushBuffer();
+        Interop.Fsync(_file);
         _file.Dispose();
         byte[] index = new byte[PackFormat.IndexHeaderLength + (_entries.Count * PackFormat.IndexEntryLength) + 32];
         PackFormat.IndexMagic.CopyTo(index);

@@ -11,6 +11,12 @@ namespace SessionKeeper.Engine.Memory;
 /// per page, the GC never sees the (possibly large) contents, and chunks are freed at once on
 /// <see cref="Dispose"/>.
 /// </summary>
+/// <remarks>
+/// Each chunk is mapped with MAP_POPULATE: the kernel faults all its pages in during the mmap
+/// call, about twice as fast as the page-by-page faults the copy into fresh memory would
+/// otherwise take (measured on virtual machines, where a fault is costly), and the copy runs
+/// while the tree is frozen.
+/// </remarks>
 public sealed unsafe class PageBuffer : IDisposable
 {
     /// <summary>Size of one native chunk: 1024 pages, so one chunk is at most one process_vm_readv call.</summary>
@@ -35,7 +41,7 @@ public sealed unsafe class PageBuffer : IDisposable
         long end = offset + (pages * PageSize);
         while ((long)_chunks.Count * ChunkSize < end)
         {
-            _chunks.Add((nint)NativeMemory.AlignedAlloc(ChunkSize, (nuint)PageSize));
+            _chunks.Add(Interop.MapAnonymous(ChunkSize, populate: true));
         }
         _length = end;
         return offset;
@@ -101,7 +107,7 @@ public sealed unsafe class PageBuffer : IDisposable
     {
         foreach (nint chunk in _chunks)
         {
-            NativeMemory.AlignedFree((void*)chunk);
+            Interop.Unmap(chunk, ChunkSize);
         }
         _chunks.Clear();
         _length = 0;

@@ -32,6 +32,8 @@ public enum MmapFlags : uint
     MAP_LOCKED = 0x2000,
     /// <summary>MAP_NORESERVE.</summary>
     MAP_NORESERVE = 0x4000,
+    /// <summary>MAP_POPULATE: fault every page in at once, inside the mmap call.</summary>
+    MAP_POPULATE = 0x8000,
     /// <summary>MAP_FIXED_NOREPLACE: at exactly that address, failing with EEXIST instead of replacing a mapping.</summary>
     MAP_FIXED_NOREPLACE = 0x100000,
 }

@@ -28,6 +28,7 @@ public sealed partial class Restorer
 {
     private const int PageSize = 4096;
     private const int ScratchPages = 16;
+    private const nuint CopyBufferLength = 1 << 20;
     private const ulong RseqFlagUnregister = 1;
     private const ulong AtFdCwd = unchecked((ulong)-100);
 
@@ -36,6 +37,7 @@ public sealed partial class Restorer
     private readonly Action<string>? _progress;
     private readonly Dictionary<int, Injector> _tasks = [];
     private Injector? _host;
+    private nint _copyBuffer;
     private FdDelivery? _delivery;
     private UnixSocketRestore? _unixSockets;
     private InetSocketRestore? _inetSockets;
@@ -184,6 +186,14 @@ public sealed partial class Restorer
             _reboundTerminals.ForEach(terminal => terminal.Dispose());
             KillEverything();
             throw;
+        }
+        finally
+        {
+            if (_copyBuffer != 0)
+            {
+                Interop.Unmap(_copyBuffer, CopyBufferLength);
+                _copyBuffer = 0;
+            }
         }
     }
 
@@ -484,7 +494,7 @@ public sealed partial class Restorer
         steps.Clear();
     }
 
-    private void WritePages(Injector task, int pid)
+    private unsafe void WritePages(Injector task, int pid)
     {
         List<PagemapEntry> runs = _images.Pagemaps[pid];
         if (runs.Count == 0)
@@ -494,8 +504,14 @@ public sealed partial class Restorer
         // /proc/PID/mem writes with FOLL_FORCE, so read-only private mappings (relro, text COW'd
         // by a debugger) take their pages too; process_vm_writev would fail with EFAULT there.
         using SafeFd mem = Interop.Open($"/proc/{task.Thread.Pid}/mem", OpenFlags.O_RDWR | OpenFlags.O_CLOEXEC);
-        using var pages = new FileStream(_images.PagesPath(pid), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        byte[] buffer = new byte[1 << 20];
+        using SafeFd pages = Interop.Open(_images.PagesPath(pid), OpenFlags.O_RDONLY);
+        // One buffer for every process of the restore, populated when mapped: a new one per
+        // process was a fault per page and garbage for the GC.
+        if (_copyBuffer == 0)
+        {
+            _copyBuffer = Interop.MapAnonymous(CopyBufferLength, populate: true);
+        }
+        var buffer = new Span<byte>((void*)_copyBuffer, (int)CopyBufferLength);
         foreach (PagemapEntry run in runs)
         {
             if (run.Content is null || run.Content.LocationCase != ContentRef.LocationOneofCase.PagesOffset)
@@ -517,11 +533,18 @@ public sealed partial class Restorer
             while (remaining > 0)
             {
                 int chunk = (int)Math.Min(remaining, buffer.Length);
-                pages.Position = source;
-                pages.ReadExactly(buffer, 0, chunk);
                 for (int done = 0; done < chunk;)
                 {
-                    int written = Interop.Pwrite(destination, buffer.AsSpan(done, chunk - done), target + done);
+                    int read = Interop.Pread(pages, buffer[done..chunk], source + done);
+                    if (read <= 0)
+                    {
+                        throw new RestoreException(pid, "read pages", $"{_images.PagesPath(pid)} ends at {source + done}, inside the run at 0x{run.Vaddr:x}");
+                    }
+                    done += read;
+                }
+                for (int done = 0; done < chunk;)
+                {
+                    int written = Interop.Pwrite(destination, buffer[done..chunk], target + done);
                     if (written <= 0)
                     {
                         throw new RestoreException(pid, "write pages", $"no bytes written at 0x{target + done:x}");

@@ -314,8 +314,10 @@ public sealed class ChunkReader : IDisposable
     /// Reads the chunk <paramref name="hash"/> into <paramref name="destination"/> (exactly its
     /// raw length). <paramref name="scratch"/> holds the stored bytes meanwhile. Throws
     /// <see cref="StoreException"/> naming the pack file when the chunk is missing or damaged.
+    /// Without <paramref name="checkHash"/> the contents are not hashed again (for a chunk
+    /// checked moments before); the record header and the decoded length still are.
     /// </summary>
-    public void Read(ChunkHash hash, Span<byte> destination, byte[] scratch)
+    public void Read(ChunkHash hash, Span<byte> destination, byte[] scratch, bool checkHash = true)
     {
         if (!_index.TryGet(hash, out ChunkLocation location))
         {
@@ -344,7 +346,7 @@ public sealed class ChunkReader : IDisposable
         {
             throw new StoreException($"{path}: the record of chunk {hash} at offset {location.Offset} is damaged");
         }
-        if (!ChunkCodec.TryDecode(h.Coding, buffer[PackFormat.RecordHeaderLength..], destination) || ChunkHash.Of(destination) != hash)
+        if (!ChunkCodec.TryDecode(h.Coding, buffer[PackFormat.RecordHeaderLength..], destination) || (checkHash && ChunkHash.Of(destination) != hash))
         {
             throw new StoreException($"{path}: chunk {hash} at offset {location.Offset} fails its checksum (the pack is damaged)");
         }

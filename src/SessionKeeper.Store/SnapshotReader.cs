@@ -12,17 +12,18 @@ public readonly record struct ReadProgress(long Done, long Total);
 /// <summary>
 /// Checks a generation against its manifest — every image file's SHA-256, every chunk's record,
 /// decoding and SHA-256 — and, for a restore, writes it out as a raw image directory the
-/// engine reads (image files copied, raw page files rebuilt from their chunks) in the same
-/// pass, so what was checked is exactly what is restored.
+/// engine reads (image files copied, raw page files rebuilt from their chunks when asked) in
+/// the same pass, so what was checked is exactly what is restored.
 /// </summary>
 public static class SnapshotReader
 {
     /// <summary>
     /// Verifies <paramref name="generation"/>; with <paramref name="output"/>, also writes its
-    /// raw image directory there. Throws <see cref="StoreException"/> naming the snapshot and
-    /// the damaged file on the first problem.
+    /// raw image directory there — the chunked page files too unless <paramref name="pagesToo"/>
+    /// is false (a restore that reads them through <see cref="ChunkedPages"/>). Throws
+    /// <see cref="StoreException"/> naming the snapshot and the damaged file on the first problem.
     /// </summary>
-    public static void Read(SnapshotStore store, Generation generation, string? output, Action<ReadProgress>? progress = null)
+    public static void Read(SnapshotStore store, Generation generation, string? output, Action<ReadProgress>? progress = null, bool pagesToo = true)
     {
         Manifest manifest = generation.Manifest;
         string Fail(string what) => $"snapshot {generation.Spec}: {what}; it cannot be restored (remove it with `keeper rm {generation.Spec}`)";
@@ -78,7 +79,7 @@ public static class SnapshotReader
             {
                 throw new StoreException(Fail($"the chunks of {file.Name} add up to {offsets[^1]} bytes, not {file.Size}"));
             }
-            using SafeFileHandle? target = output is null ? null : File.OpenHandle(Path.Combine(output, file.Name), FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, (long)file.Size);
+            using SafeFileHandle? target = output is null || !pagesToo ? null : File.OpenHandle(Path.Combine(output, file.Name), FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, (long)file.Size);
             long fileDone = 0;
             Parallelism.For(file.ChunkIndexes.Count,
                 () => (Raw: new byte[PackFormat.MaxChunkLength], Scratch: new byte[ChunkReader.ScratchLength]),

@@ -11,8 +11,9 @@ public sealed record RestoreResult(Generation Generation, int RootPid, int Ended
 
 /// <summary>
 /// <c>keeper restore NAME</c>: refuses while the saved session still runs (unless told to end
-/// it), verifies the whole generation while writing it out as a raw image directory under
-/// tmp/, and only then ends the live session (--replace) and hands the directory to the engine.
+/// it), verifies the whole generation while writing its images (not its page contents, which
+/// the engine reads from the chunks) as a raw image directory under tmp/, and only then ends
+/// the live session (--replace) and hands the directory to the engine.
 /// </summary>
 public static class SnapshotRestorer
 {
@@ -27,51 +28,42 @@ public static class SnapshotRestorer
     public static RestoreResult Restore(SnapshotStore store, string spec, bool replace, Action<string>? detail, Action<ReadProgress>? progress,
         bool tcpClose = false, Action<string>? warning = null)
     {
-        Generation generation;
-        string staging;
-        int ended = 0;
-        using (StoreLock storeLock = store.LockStore(exclusive: false, detail))
+        using StoreLock storeLock = store.LockStore(exclusive: false, detail);
+        Generation generation = store.Resolve(spec);
+        List<SavedProcess> running = store.Running(generation);
+        if (running.Count > 0 && !replace)
         {
-            generation = store.Resolve(spec);
-            List<SavedProcess> running = store.Running(generation);
-            if (running.Count > 0 && !replace)
-            {
-                SavedProcess first = running[0];
-                throw new StoreException($"the session saved as {generation.Name} still runs ({running.Count} process(es), pid {first.Pid} {first.Comm}): " +
-                    $"end it first, or use `keeper restore {spec} --replace` to end it and restore the snapshot");
-            }
-            staging = store.CreateStaging("restore");
-            try
-            {
-                SnapshotReader.Read(store, generation, staging, progress);
-                detail?.Invoke($"checked {generation.Spec} and wrote its images to {staging}");
-            }
-            catch
-            {
-                StoreFiles.DeleteTree(staging);
-                throw;
-            }
-            ended = running.Count;
+            SavedProcess first = running[0];
+            throw new StoreException($"the session saved as {generation.Name} still runs ({running.Count} process(es), pid {first.Pid} {first.Comm}): " +
+                $"end it first, or use `keeper restore {spec} --replace` to end it and restore the snapshot");
         }
+        string staging = store.CreateStaging("restore");
         try
         {
-            if (ended > 0)
+            // Everything is checked before anything runs; the page files stay in their chunks
+            // (decoded straight into the restored processes), the other images are copied.
+            SnapshotReader.Read(store, generation, staging, progress, pagesToo: false);
+            detail?.Invoke($"checked {generation.Spec} and wrote its images to {staging}");
+            if (running.Count > 0)
             {
                 LiveTree.End(() => store.Running(generation), TimeSpan.FromSeconds(10));
-                detail?.Invoke($"ended {ended} process(es) of the running session");
+                detail?.Invoke($"ended {running.Count} process(es) of the running session");
             }
+            // The shared store lock is held until the restore ends: gc cannot take the packs away meanwhile.
+            using var pages = new ChunkedPages(store, generation);
             int root = Restorer.Restore(staging, new RestoreOptions
             {
                 Progress = detail,
                 TcpClose = tcpClose,
                 Warning = warning,
                 LockDirectory = generation.Directory,
+                Pages = pages,
             });
             SessionRecord saved = generation.Manifest.Session ?? new SessionRecord();
             var live = new SessionRecord { Kind = saved.Kind, SessionName = saved.SessionName, RootPid = (uint)root, BootId = LiveTree.BootId() };
             live.Processes.AddRange(LiveTree.Snapshot(root));
             store.RecordLive(generation.Name, live);
-            return new RestoreResult(generation, root, ended);
+            return new RestoreResult(generation, root, running.Count);
         }
         finally
         {

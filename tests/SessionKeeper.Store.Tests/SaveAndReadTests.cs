@@ -85,6 +85,47 @@ public sealed class SaveAndReadTests
     }
 
     [Test]
+    public void ChunkedPages_AnyRange_IsWhatTheRebuiltPageFileHolds()
+    {
+        using DumpTarget pattern = DumpTarget.StartPattern();
+        SnapshotStore store = SnapshotStore.Open(Path.Combine(_directory, "store"), create: true);
+        SaveResult saved = SnapshotSaver.Save(store, new SaveRequest { Name = "p", RootPid = pattern.Pid });
+        string rebuilt = Path.Combine(_directory, "rebuilt");
+        Directory.CreateDirectory(rebuilt);
+        SnapshotReader.Read(store, saved.Generation, rebuilt);
+        using var pages = new ChunkedPages(store, saved.Generation);
+        var random = new Random(1234);
+
+        int checkedFiles = 0;
+        foreach (string path in Directory.EnumerateFiles(rebuilt, "pages-*.img"))
+        {
+            string name = Path.GetFileName(path);
+            byte[] expected = File.ReadAllBytes(path);
+            Assert.That(pages.Length(name), Is.EqualTo(expected.Length), name);
+            // Whole pages as the restore asks, and ranges that start and end inside chunks.
+            var ranges = new List<(int Offset, int Length)> { (0, expected.Length) };
+            for (int i = 0; i < 50 && expected.Length > 1; i++)
+            {
+                int offset = random.Next(expected.Length - 1);
+                ranges.Add((offset, random.Next(1, Math.Min(expected.Length - offset, 100_000) + 1)));
+            }
+            foreach ((int offset, int length) in ranges)
+            {
+                byte[] read = new byte[length];
+                pages.Read(name, offset, read);
+                Assert.That(read, Is.EqualTo(expected.AsSpan(offset, length).ToArray()), $"{name} [{offset}, +{length})");
+            }
+            checkedFiles++;
+        }
+        Assert.Multiple(() =>
+        {
+            Assert.That(checkedFiles, Is.GreaterThan(0));
+            Assert.That(pages.Length("pages-0.img"), Is.Zero);
+            Assert.That(() => pages.Read("pages-0.img", 0, new byte[1]), Throws.TypeOf<StoreException>().With.Message.Contains("pages-0.img"));
+        });
+    }
+
+    [Test]
     public void Save_LeftoverOfAKilledSave_IsRemoved_ALiveOnesIsKept()
     {
         using DumpTarget sleeper = DumpTarget.Start("sleep", "sleep 1402");

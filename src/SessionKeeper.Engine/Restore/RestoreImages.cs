@@ -36,8 +36,12 @@ public sealed class RestoreImages
     /// <summary>The namespaces the tree has to itself (from the inventory); null when it lives in keeper's.</summary>
     public TreeNamespaces? Namespaces { get; private set; }
 
-    /// <summary>Reads and validates every image of <paramref name="directory"/>.</summary>
-    public static RestoreImages Load(string directory)
+    /// <summary>
+    /// Reads and validates every image of <paramref name="directory"/>; page runs are checked
+    /// against <paramref name="pages"/> when the contents come from there instead of the
+    /// directory's own page files.
+    /// </summary>
+    public static RestoreImages Load(string directory, Memory.IPageSource? pages = null)
     {
         if (!System.IO.Directory.Exists(directory))
         {
@@ -85,14 +89,14 @@ public sealed class RestoreImages
                     throw new InvalidDataException($"{fdinfo}: fd {fd.Fd} refers to file id {fd.FileId}, which files.img does not hold");
                 }
             }
-            string pages = images.PagesPath(pid);
-            long pagesLength = File.Exists(pages) ? new FileInfo(pages).Length : 0;
+            string pagesPath = images.PagesPath(pid);
+            long pagesLength = pages?.Length(Path.GetFileName(pagesPath)) ?? (File.Exists(pagesPath) ? new FileInfo(pagesPath).Length : 0);
             foreach (PagemapEntry run in images.Pagemaps[pid])
             {
                 if (run.Content?.LocationCase == ContentRef.LocationOneofCase.PagesOffset
                     && run.Content.PagesOffset + ((ulong)run.NrPages * 4096) > (ulong)pagesLength)
                 {
-                    throw new InvalidDataException($"{pages}: pages of 0x{run.Vaddr:x} lie beyond the end of the file (truncated snapshot?)");
+                    throw new InvalidDataException($"{pagesPath}: pages of 0x{run.Vaddr:x} lie beyond the end of the file (truncated snapshot?)");
                 }
             }
         }

@@ -25,4 +25,10 @@ public sealed class RestoreOptions
     /// rebuilt copy and names the snapshot's own directory here.
     /// </summary>
     public string? LockDirectory { get; init; }
+
+    /// <summary>
+    /// Where the page contents come from; null: the <c>pages-PID.img</c> files of the image
+    /// directory. The snapshot store passes its chunks here.
+    /// </summary>
+    public Memory.IPageSource? Pages { get; init; }
 }

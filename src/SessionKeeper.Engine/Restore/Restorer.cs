@@ -97,7 +97,7 @@ public sealed partial class Restorer
         }
         try
         {
-            RestoreImages images = RestoreImages.Load(imageDir);
+            RestoreImages images = RestoreImages.Load(imageDir, options.Pages);
             using var tracer = new TracerThread("keeper-restore");
             var restorer = new Restorer(images, options);
             int root = tracer.Invoke(() => restorer.Run(tracer));
@@ -504,7 +504,9 @@ public sealed partial class Restorer
         // /proc/PID/mem writes with FOLL_FORCE, so read-only private mappings (relro, text COW'd
         // by a debugger) take their pages too; process_vm_writev would fail with EFAULT there.
         using SafeFd mem = Interop.Open($"/proc/{task.Thread.Pid}/mem", OpenFlags.O_RDWR | OpenFlags.O_CLOEXEC);
-        using SafeFd pages = Interop.Open(_images.PagesPath(pid), OpenFlags.O_RDONLY);
+        Memory.IPageSource? source = _options.Pages;
+        string pagesName = Path.GetFileName(_images.PagesPath(pid));
+        using SafeFd? pages = source is null ? Interop.Open(_images.PagesPath(pid), OpenFlags.O_RDONLY) : null;
         // One buffer for every process of the restore, populated when mapped: a new one per
         // process was a fault per page and garbage for the GC.
         if (_copyBuffer == 0)
@@ -519,7 +521,7 @@ public sealed partial class Restorer
                 continue;
             }
             long remaining = (long)run.NrPages * PageSize;
-            long source = (long)run.Content.PagesOffset;
+            long offset = (long)run.Content.PagesOffset;
             long target = (long)run.Vaddr;
             SafeFd destination = mem;
             // Shared anonymous memory goes into its object at the mapping's offset: a read-only
@@ -533,12 +535,16 @@ public sealed partial class Restorer
             while (remaining > 0)
             {
                 int chunk = (int)Math.Min(remaining, buffer.Length);
-                for (int done = 0; done < chunk;)
+                if (source is not null)
                 {
-                    int read = Interop.Pread(pages, buffer[done..chunk], source + done);
+                    source.Read(pagesName, offset, buffer[..chunk]);
+                }
+                for (int done = 0; pages is not null && done < chunk;)
+                {
+                    int read = Interop.Pread(pages, buffer[done..chunk], offset + done);
                     if (read <= 0)
                     {
-                        throw new RestoreException(pid, "read pages", $"{_images.PagesPath(pid)} ends at {source + done}, inside the run at 0x{run.Vaddr:x}");
+                        throw new RestoreException(pid, "read pages", $"{_images.PagesPath(pid)} ends at {offset + done}, inside the run at 0x{run.Vaddr:x}");
                     }
                     done += read;
                 }
@@ -552,7 +558,7 @@ public sealed partial class Restorer
                     done += written;
                 }
                 remaining -= chunk;
-                source += chunk;
+                offset += chunk;
                 target += chunk;
             }
         }

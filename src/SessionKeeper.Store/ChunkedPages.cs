@@ -1,0 +1,69 @@
+using SessionKeeper.Engine.Memory;
+using SessionKeeper.Store.V1;
+
+namespace SessionKeeper.Store;
+
+/// <summary>
+/// The raw page files of a generation, decoded from their chunks as the restore asks for them:
+/// nothing is rebuilt on disk, so restoring a large session needs no room for a second copy of
+/// its memory. Meant for a generation <see cref="SnapshotReader"/> has just verified whole,
+/// under a store lock held until the restore ends.
+/// </summary>
+public sealed class ChunkedPages : IPageSource, IDisposable
+{
+    private readonly Dictionary<string, (long[] Offsets, ChunkHash[] Hashes)> _files = [];
+    private readonly ChunkReader _reader;
+    private readonly byte[] _raw = new byte[PackFormat.MaxChunkLength];
+    private readonly byte[] _scratch = new byte[ChunkReader.ScratchLength];
+
+    /// <summary>Reads the chunked files of <paramref name="generation"/> from the packs of <paramref name="store"/>.</summary>
+    public ChunkedPages(SnapshotStore store, Generation generation)
+    {
+        Manifest manifest = generation.Manifest;
+        foreach (StoredFile file in manifest.Files.Where(f => f.Chunked))
+        {
+            var offsets = new long[file.ChunkIndexes.Count + 1];
+            var hashes = new ChunkHash[file.ChunkIndexes.Count];
+            for (int i = 0; i < hashes.Length; i++)
+            {
+                ChunkEntry chunk = manifest.Chunks[(int)file.ChunkIndexes[i]];
+                hashes[i] = ChunkHash.Read(chunk.Hash.Span);
+                offsets[i + 1] = offsets[i] + chunk.RawLength;
+            }
+            _files[file.Name] = (offsets, hashes);
+        }
+        _reader = new ChunkReader(ChunkIndex.Load(store.PacksDirectory));
+    }
+
+    /// <inheritdoc/>
+    public long Length(string fileName) => _files.TryGetValue(fileName, out var file) ? file.Offsets[^1] : 0;
+
+    /// <inheritdoc/>
+    public void Read(string fileName, long offset, Span<byte> destination)
+    {
+        if (!_files.TryGetValue(fileName, out var file) || offset < 0 || offset + destination.Length > file.Offsets[^1])
+        {
+            throw new StoreException($"the snapshot holds no bytes [{offset}, {offset + destination.Length}) of {fileName}");
+        }
+        // The chunk that holds `offset`, then on chunk by chunk.
+        int index = Array.BinarySearch(file.Offsets, offset);
+        index = index >= 0 ? index : ~index - 1;
+        int done = 0;
+        while (done < destination.Length)
+        {
+            long start = file.Offsets[index];
+            int length = (int)(file.Offsets[index + 1] - start);
+            Span<byte> raw = _raw.AsSpan(0, length);
+            // The generation was checked whole a moment ago; this pass only decodes.
+            _reader.Read(file.Hashes[index], raw, _scratch, checkHash: false);
+            int within = (int)(offset + done - start);
+            int take = Math.Min(length - within, destination.Length - done);
+            raw.Slice(within, take).CopyTo(destination[done..]);
+            done += take;
+            index++;
+        }
+    }
+
+    /// <summary>Closes the packs.</summary>
+    public void Dispose() => _reader.Dispose();
+}

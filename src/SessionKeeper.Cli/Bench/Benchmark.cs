@@ -105,6 +105,8 @@ internal static class Benchmark
         var pageRate = new Metric($"{size}: pages copied per second", "k pages/s");
         var saveRate = new Metric($"{size}: keeper save --stop (hashed, compressed, written, fsynced)", "GB/s", target: 1, higherIsBetter: true);
         var restoreRate = new Metric($"{size}: keeper restore (checked, pages written back)", "GB/s", target: 1, higherIsBetter: true);
+        var freshMemory = new Metric($"this machine: first write to {MachineProbeMiB} MiB of new memory (bounds the copy out)", "GB/s");
+        var fileWrite = new Metric($"this machine: {MachineProbeMiB} MiB written to a file and fsynced (bounds the save)", "GB/s");
         string work = Directory.CreateTempSubdirectory("keeper-bench-memory-").FullName;
         options.Progress?.Invoke($"starting a python3 process that fills {options.MemoryMiB} MiB with random bytes");
         int pid = StartMemoryProcess(work, options.MemoryMiB);
@@ -127,6 +129,9 @@ internal static class Benchmark
                 pageRate.Add(dump.PagesSaved / dump.FreezeDuration.TotalSeconds / 1e3);
                 saveRate.Add(bytes / saveSeconds / 1e9);
                 restoreRate.Add(bytes / restoreSeconds / 1e9);
+                (double memoryRate, double fileRate) = ProbeMachine(store.TempDirectory);
+                freshMemory.Add(memoryRate);
+                fileWrite.Add(fileRate);
                 options.Progress?.Invoke($"memory run {run}/{options.MemoryRuns}: {dump.PagesSaved} pages, frozen {dump.FreezeDuration.TotalMilliseconds:F0} ms, " +
                     $"saved in {saveSeconds * 1000:F0} ms, restored in {restoreSeconds * 1000:F0} ms");
             }
@@ -139,7 +144,51 @@ internal static class Benchmark
             }
             Directory.Delete(work, recursive: true);
         }
-        return [copyRate, pageRate, saveRate, restoreRate];
+        return [copyRate, pageRate, saveRate, restoreRate, freshMemory, fileWrite];
+    }
+
+    private const int MachineProbeMiB = 256;
+
+    /// <summary>
+    /// What this machine allows, measured the plainest way: filling newly mapped memory (every
+    /// copy out of a process lands in new memory), and writing a file with fsync (every save
+    /// ends so). In GB/s, for the memory figures to be read against.
+    /// </summary>
+    private static unsafe (double Memory, double File) ProbeMachine(string directory)
+    {
+        const nuint Length = (nuint)MachineProbeMiB << 20;
+        var clock = Stopwatch.StartNew();
+        nint memory = SessionKeeper.Native.Interop.MapAnonymous(Length, populate: false);
+        try
+        {
+            new Span<byte>((void*)memory, (int)Length).Fill(0x5a);
+        }
+        finally
+        {
+            SessionKeeper.Native.Interop.Unmap(memory, Length);
+        }
+        double memoryRate = Length / clock.Elapsed.TotalSeconds / 1e9;
+
+        string path = Path.Combine(directory, $"bench-probe-{Environment.ProcessId}");
+        byte[] block = new byte[1 << 16];
+        Random.Shared.NextBytes(block);
+        clock.Restart();
+        try
+        {
+            using (FileStream file = new(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
+            {
+                for (long done = 0; done < (long)Length; done += block.Length)
+                {
+                    file.Write(block);
+                }
+                file.Flush(flushToDisk: true);
+            }
+            return (memoryRate, Length / clock.Elapsed.TotalSeconds / 1e9);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     /// <summary>

@@ -19,7 +19,16 @@ public static partial class Interop
     public static unsafe bool TryListNumericEntries(string directory, List<int> numbers)
     {
         ArgumentNullException.ThrowIfNull(numbers);
-        using SafeFd? fd = TryOpen(directory, OpenFlags.O_RDONLY | OpenFlags.O_DIRECTORY);
+        SafeFd? opened;
+        try
+        {
+            opened = TryOpen(directory, OpenFlags.O_RDONLY | OpenFlags.O_DIRECTORY);
+        }
+        catch (ErrnoException e) when (e.Errno == Errno.ESRCH)
+        {
+            return false;
+        }
+        using SafeFd? fd = opened;
         if (fd is null)
         {
             return false;

@@ -11,10 +11,13 @@ namespace SessionKeeper.Store;
 /// </summary>
 public sealed class ChunkedPages : IPageSource, IDisposable
 {
-    private readonly Dictionary<string, (long[] Offsets, ChunkHash[] Hashes)> _files = [];
+    // Chunks read with one pread at most: 1 MiB of page contents, what the restore asks for at a time.
+    private const int WindowChunks = 64;
+
+    private readonly Dictionary<string, (long[] Offsets, ChunkHash[] Hashes, int[] RawLengths)> _files = [];
     private readonly ChunkReader _reader;
     private readonly byte[] _raw = new byte[PackFormat.MaxChunkLength];
-    private readonly byte[] _scratch = new byte[ChunkReader.ScratchLength];
+    private readonly byte[] _window = new byte[WindowChunks * ChunkReader.ScratchLength];
 
     /// <summary>Reads the chunked files of <paramref name="generation"/> from the packs of <paramref name="store"/>.</summary>
     public ChunkedPages(SnapshotStore store, Generation generation)
@@ -24,13 +27,15 @@ public sealed class ChunkedPages : IPageSource, IDisposable
         {
             var offsets = new long[file.ChunkIndexes.Count + 1];
             var hashes = new ChunkHash[file.ChunkIndexes.Count];
+            var rawLengths = new int[file.ChunkIndexes.Count];
             for (int i = 0; i < hashes.Length; i++)
             {
                 ChunkEntry chunk = manifest.Chunks[(int)file.ChunkIndexes[i]];
                 hashes[i] = ChunkHash.Read(chunk.Hash.Span);
+                rawLengths[i] = (int)chunk.RawLength;
                 offsets[i + 1] = offsets[i] + chunk.RawLength;
             }
-            _files[file.Name] = (offsets, hashes);
+            _files[file.Name] = (offsets, hashes, rawLengths);
         }
         _reader = new ChunkReader(ChunkIndex.Load(store.PacksDirectory));
     }
@@ -45,19 +50,33 @@ public sealed class ChunkedPages : IPageSource, IDisposable
         {
             throw new StoreException($"the snapshot holds no bytes [{offset}, {offset + destination.Length}) of {fileName}");
         }
-        // The chunk that holds `offset`, then on chunk by chunk.
+        // The chunk that holds `offset`, then on chunk by chunk; the chunks the range covers
+        // whole are decoded straight into the destination, several per read.
         int index = Array.BinarySearch(file.Offsets, offset);
         index = index >= 0 ? index : ~index - 1;
         int done = 0;
         while (done < destination.Length)
         {
             long start = file.Offsets[index];
-            int length = (int)(file.Offsets[index + 1] - start);
-            Span<byte> raw = _raw.AsSpan(0, length);
-            // The generation was checked whole a moment ago; this pass only decodes.
-            _reader.Read(file.Hashes[index], raw, _scratch, checkHash: false);
             int within = (int)(offset + done - start);
-            int take = Math.Min(length - within, destination.Length - done);
+            int whole = 0;
+            while (within == 0 && whole < WindowChunks && index + whole < file.Hashes.Length
+                && file.Offsets[index + whole + 1] - (offset + done) <= destination.Length - done)
+            {
+                whole++;
+            }
+            if (whole > 0)
+            {
+                int length = (int)(file.Offsets[index + whole] - start);
+                // The generation was checked whole a moment ago; this pass only decodes.
+                _reader.ReadRun(file.Hashes.AsSpan(index, whole), file.RawLengths.AsSpan(index, whole), destination.Slice(done, length), _window, checkHash: false);
+                done += length;
+                index += whole;
+                continue;
+            }
+            Span<byte> raw = _raw.AsSpan(0, file.RawLengths[index]);
+            _reader.Read(file.Hashes[index], raw, _window, checkHash: false);
+            int take = Math.Min(raw.Length - within, destination.Length - done);
             raw.Slice(within, take).CopyTo(destination[done..]);
             done += take;
             index++;

@@ -319,34 +319,93 @@ public sealed class ChunkReader : IDisposable
     /// </summary>
     public void Read(ChunkHash hash, Span<byte> destination, byte[] scratch, bool checkHash = true)
     {
+        ChunkLocation location = Locate(hash, destination.Length);
+        string path = PackPath(location.Pack);
+        int total = PackFormat.RecordHeaderLength + location.StoredLength;
+        ReadExactly(location.Pack, path, scratch.AsSpan(0, total), location.Offset, hash);
+        Decode(hash, location, path, scratch.AsSpan(0, total), destination, checkHash);
+    }
+
+    /// <summary>
+    /// Reads the chunks <paramref name="hashes"/> (raw lengths <paramref name="rawLengths"/>)
+    /// back to back into <paramref name="destination"/>, checking each as <see cref="Read"/>
+    /// does. Chunks whose records lie one after the other in a pack — as a save writes them —
+    /// come in with one pread per <paramref name="window"/> instead of one each.
+    /// </summary>
+    public void ReadRun(ReadOnlySpan<ChunkHash> hashes, ReadOnlySpan<int> rawLengths, Span<byte> destination, byte[] window, bool checkHash = true)
+    {
+        int at = 0;
+        for (int i = 0; i < hashes.Length;)
+        {
+            ChunkLocation first = Locate(hashes[i], rawLengths[i]);
+            long end = first.Offset + PackFormat.RecordHeaderLength + first.StoredLength;
+            int count = 1;
+            while (i + count < hashes.Length
+                && Locate(hashes[i + count], rawLengths[i + count]) is var next
+                && next.Pack == first.Pack && next.Offset == end
+                && end + PackFormat.RecordHeaderLength + next.StoredLength - first.Offset <= window.Length)
+            {
+                end += PackFormat.RecordHeaderLength + next.StoredLength;
+                count++;
+            }
+            string path = PackPath(first.Pack);
+            if (end - first.Offset > window.Length)
+            {
+                // A record larger than the window: read it alone.
+                Read(hashes[i], destination.Slice(at, rawLengths[i]), window.Length >= ScratchLength ? window : new byte[ScratchLength], checkHash);
+                at += rawLengths[i];
+                i++;
+                continue;
+            }
+            Span<byte> records = window.AsSpan(0, (int)(end - first.Offset));
+            ReadExactly(first.Pack, path, records, first.Offset, hashes[i]);
+            for (int k = 0; k < count; k++)
+            {
+                ChunkLocation location = Locate(hashes[i + k], rawLengths[i + k]);
+                int total = PackFormat.RecordHeaderLength + location.StoredLength;
+                Decode(hashes[i + k], location, path, records.Slice((int)(location.Offset - first.Offset), total), destination.Slice(at, rawLengths[i + k]), checkHash);
+                at += rawLengths[i + k];
+            }
+            i += count;
+        }
+    }
+
+    private ChunkLocation Locate(ChunkHash hash, int rawLength)
+    {
         if (!_index.TryGet(hash, out ChunkLocation location))
         {
             throw new StoreException($"chunk {hash} is missing from the store ({_index.PacksDirectory})");
         }
-        string path = PackPath(location.Pack);
-        if (location.RawLength != destination.Length)
+        if (location.RawLength != rawLength)
         {
-            throw new StoreException($"{path}: chunk {hash} holds {location.RawLength} bytes, the snapshot expects {destination.Length}");
+            throw new StoreException($"{PackPath(location.Pack)}: chunk {hash} holds {location.RawLength} bytes, the snapshot expects {rawLength}");
         }
-        SafeFileHandle handle = Handle(location.Pack, path);
-        int total = PackFormat.RecordHeaderLength + location.StoredLength;
-        Span<byte> buffer = scratch.AsSpan(0, total);
+        return location;
+    }
+
+    private void ReadExactly(string pack, string path, Span<byte> buffer, long offset, ChunkHash hash)
+    {
+        SafeFileHandle handle = Handle(pack, path);
         int got = 0;
-        while (got < total)
+        while (got < buffer.Length)
         {
-            int n = RandomAccess.Read(handle, buffer[got..], location.Offset + got);
+            int n = RandomAccess.Read(handle, buffer[got..], offset + got);
             if (n == 0)
             {
-                throw new StoreException($"{path}: chunk {hash} at offset {location.Offset} runs past the end of the file (truncated pack)");
+                throw new StoreException($"{path}: chunk {hash} at offset {offset} runs past the end of the file (truncated pack)");
             }
             got += n;
         }
-        var header = PackFormat.ReadRecordHeader(buffer);
+    }
+
+    private static void Decode(ChunkHash hash, ChunkLocation location, string path, ReadOnlySpan<byte> record, Span<byte> destination, bool checkHash)
+    {
+        var header = PackFormat.ReadRecordHeader(record);
         if (header is not { } h || h.Hash != hash || h.StoredLength != location.StoredLength || h.RawLength != location.RawLength)
         {
             throw new StoreException($"{path}: the record of chunk {hash} at offset {location.Offset} is damaged");
         }
-        if (!ChunkCodec.TryDecode(h.Coding, buffer[PackFormat.RecordHeaderLength..], destination) || (checkHash && ChunkHash.Of(destination) != hash))
+        if (!ChunkCodec.TryDecode(h.Coding, record[PackFormat.RecordHeaderLength..], destination) || (checkHash && ChunkHash.Of(destination) != hash))
         {
             throw new StoreException($"{path}: chunk {hash} at offset {location.Offset} fails its checksum (the pack is damaged)");
         }

@@ -17,6 +17,16 @@ public readonly record struct ReadProgress(long Done, long Total);
 /// </summary>
 public static class SnapshotReader
 {
+    // 1 MiB of page contents per span at 16 KiB chunks.
+    private const int SpanChunks = 64;
+
+    // Per worker thread, reused from span to span and file to file.
+    [ThreadStatic]
+    private static byte[]? t_raw;
+
+    [ThreadStatic]
+    private static byte[]? t_window;
+
     /// <summary>
     /// Verifies <paramref name="generation"/>; with <paramref name="output"/>, also writes its
     /// raw image directory there — the chunked page files too unless <paramref name="pagesToo"/>
@@ -81,32 +91,32 @@ public static class SnapshotReader
             }
             using SafeFileHandle? target = output is null || !pagesToo ? null : File.OpenHandle(Path.Combine(output, file.Name), FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, (long)file.Size);
             long fileDone = 0;
-            Parallelism.For(file.ChunkIndexes.Count,
-                () => (Raw: new byte[PackFormat.MaxChunkLength], Scratch: new byte[ChunkReader.ScratchLength]),
-                (i, _, buffers) =>
+            ChunkHash[] fileHashes = file.ChunkIndexes.Select(c => hashes[c]).ToArray();
+            int[] rawLengths = file.ChunkIndexes.Select(c => (int)manifest.Chunks[(int)c].RawLength).ToArray();
+            // Spans of up to SpanChunks chunks go to the cores; each span's records usually lie
+            // back to back in one pack and come in with one read.
+            int spans = (fileHashes.Length + SpanChunks - 1) / SpanChunks;
+            Parallelism.For(spans, span =>
+            {
+                int first = span * SpanChunks;
+                int count = Math.Min(SpanChunks, fileHashes.Length - first);
+                int length = (int)(offsets[first + count] - offsets[first]);
+                Span<byte> raw = (t_raw ??= new byte[SpanChunks * PackFormat.MaxChunkLength]).AsSpan(0, length);
+                try
                 {
-                    ChunkEntry entry = manifest.Chunks[(int)file.ChunkIndexes[i]];
-                    Span<byte> raw = buffers.Raw.AsSpan(0, (int)entry.RawLength);
-                    try
-                    {
-                        reader.Read(hashes[file.ChunkIndexes[i]], raw, buffers.Scratch);
-                    }
-                    catch (StoreException e)
-                    {
-                        throw new StoreException(Fail(e.Message), e);
-                    }
-                    if (target is not null)
-                    {
-                        RandomAccess.Write(target, raw, offsets[i]);
-                    }
-                    long now = Interlocked.Add(ref fileDone, raw.Length);
-                    if ((i & 63) == 0)
-                    {
-                        progress?.Invoke(new ReadProgress(done + now, total));
-                    }
-                    return buffers;
-                },
-                _ => { });
+                    reader.ReadRun(fileHashes.AsSpan(first, count), rawLengths.AsSpan(first, count), raw, t_window ??= new byte[SpanChunks * ChunkReader.ScratchLength]);
+                }
+                catch (StoreException e)
+                {
+                    throw new StoreException(Fail(e.Message), e);
+                }
+                if (target is not null)
+                {
+                    RandomAccess.Write(target, raw, offsets[first]);
+                }
+                long now = Interlocked.Add(ref fileDone, length);
+                progress?.Invoke(new ReadProgress(done + now, total));
+            });
             done += (long)file.Size;
             progress?.Invoke(new ReadProgress(done, total));
         }

@@ -16,6 +16,8 @@ public sealed class ImageReader : IDisposable
     private readonly Stream _stream;
     private readonly bool _leaveOpen;
     private readonly long _length;
+    private readonly Type _type;
+    private readonly MessageParser _parser;
     private long _offset;
     private bool _disposed;
 
@@ -37,7 +39,7 @@ public sealed class ImageReader : IDisposable
         // Knowing the length up front turns a truncated frame into an error before its buffer
         // is allocated; pipes (stdin) have no length and are checked while reading instead.
         _length = stream.CanSeek ? stream.Length - stream.Position : -1;
-        (Header, Descriptor) = ReadHeader(expectedKind);
+        (Header, _type, _parser) = ReadHeader(expectedKind);
     }
 
     /// <summary>Opens <paramref name="path"/> and checks that it is an image of <paramref name="expectedKind"/>.</summary>
@@ -78,7 +80,7 @@ public sealed class ImageReader : IDisposable
     public ImageHeader Header { get; }
 
     /// <summary>The message type of this file's frames.</summary>
-    public MessageDescriptor Descriptor { get; }
+    public MessageDescriptor Descriptor => ImageRegistry.GetDescriptor(Header.Kind);
 
     /// <summary>Byte offset of the next frame, counted from the start of the image (the stream position the reader started at).</summary>
     public long Offset => _offset;
@@ -114,11 +116,11 @@ public sealed class ImageReader : IDisposable
             try
             {
                 // Parsing from the span copies bytes fields out, so the pooled buffer can go back.
-                return Descriptor.Parser.ParseFrom(buffer.AsSpan(0, length));
+                return _parser.ParseFrom(buffer.AsSpan(0, length));
             }
             catch (InvalidProtocolBufferException e)
             {
-                throw Error(frameStart, $"{Descriptor.Name} message does not parse ({e.Message})", e);
+                throw Error(frameStart, $"{_type.Name} message does not parse ({e.Message})", e);
             }
         }
         finally
@@ -166,7 +168,7 @@ public sealed class ImageReader : IDisposable
         }
     }
 
-    private (ImageHeader, MessageDescriptor) ReadHeader(ImageKind? expectedKind)
+    private (ImageHeader, Type, MessageParser) ReadHeader(ImageKind? expectedKind)
     {
         Span<byte> header = stackalloc byte[ImageFormat.HeaderSize];
         int read = _stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
@@ -194,7 +196,7 @@ public sealed class ImageReader : IDisposable
         }
         // Newer minors only add optional fields; protobuf keeps them as unknown fields, so any
         // minor of the known major is accepted.
-        if (!ImageRegistry.TryGetDescriptor(kind, out MessageDescriptor? descriptor))
+        if (!ImageRegistry.TryGetType(kind, out Type? type, out MessageParser? parser))
         {
             throw Error(ImageFormat.KindOffset, $"unknown image kind {ImageRegistry.NameOf(kind)}");
         }
@@ -203,7 +205,7 @@ public sealed class ImageReader : IDisposable
             throw Error(ImageFormat.KindOffset,
                 $"image kind {ImageRegistry.NameOf(kind)}, expected {ImageRegistry.NameOf(expected)}");
         }
-        return (new ImageHeader(kind, major, minor), descriptor);
+        return (new ImageHeader(kind, major, minor), type, parser);
     }
 
     // Reads the varint length prefix. End of file exactly at a frame boundary is the normal

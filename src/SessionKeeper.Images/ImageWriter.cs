@@ -14,7 +14,7 @@ public sealed class ImageWriter : IDisposable
     private readonly Stream _stream;
     private readonly bool _leaveOpen;
     private readonly CodedOutputStream _output;
-    private readonly MessageDescriptor _descriptor;
+    private readonly Type _type;
     private bool _disposed;
 
     /// <summary>Starts an image of <paramref name="kind"/> on <paramref name="stream"/> and writes its header.</summary>
@@ -29,7 +29,7 @@ public sealed class ImageWriter : IDisposable
     public ImageWriter(Stream stream, ImageKind kind, bool leaveOpen = false, ushort formatMinor = ImageFormat.CurrentMinor)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        _descriptor = ImageRegistry.GetDescriptor(kind);
+        _type = ImageRegistry.TypeOf(kind);
         _stream = stream;
         _leaveOpen = leaveOpen;
         Kind = kind;
@@ -46,7 +46,7 @@ public sealed class ImageWriter : IDisposable
     public static ImageWriter Create(string path, ImageKind kind)
     {
         // Validate the kind before the file exists, so a wrong call leaves nothing behind.
-        ImageRegistry.GetDescriptor(kind);
+        ImageRegistry.TypeOf(kind);
         var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 1 << 16);
         try
         {
@@ -82,10 +82,10 @@ public sealed class ImageWriter : IDisposable
     {
         ArgumentNullException.ThrowIfNull(message);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (message.Descriptor.FullName != _descriptor.FullName)
+        if (message.GetType() != _type)
         {
             throw new ArgumentException(
-                $"a {ImageRegistry.NameOf(Kind)} image holds {_descriptor.FullName} messages, not {message.Descriptor.FullName}",
+                $"a {ImageRegistry.NameOf(Kind)} image holds {ImageRegistry.GetDescriptor(Kind).FullName} messages, not {message.Descriptor.FullName}",
                 nameof(message));
         }
         int size = message.CalculateSize();

@@ -14,39 +14,30 @@ public sealed class ChunkedPages : IPageSource, IDisposable
     // Chunks read with one pread at most: 1 MiB of page contents, what the restore asks for at a time.
     private const int WindowChunks = 64;
 
-    private readonly Dictionary<string, (long[] Offsets, ChunkHash[] Hashes, int[] RawLengths)> _files = [];
+    private readonly Dictionary<string, ChunkedFile> _files = [];
     private readonly ChunkReader _reader;
     private readonly byte[] _raw = new byte[PackFormat.MaxChunkLength];
     private readonly byte[] _window = new byte[WindowChunks * ChunkReader.ScratchLength];
 
-    /// <summary>Reads the chunked files of <paramref name="generation"/> from the packs of <paramref name="store"/>.</summary>
-    public ChunkedPages(SnapshotStore store, Generation generation)
+    /// <summary>Reads the chunked files of <paramref name="generation"/> from the packs <paramref name="index"/> knows.</summary>
+    public ChunkedPages(Generation generation, ChunkIndex index)
     {
-        Manifest manifest = generation.Manifest;
-        foreach (StoredFile file in manifest.Files.Where(f => f.Chunked))
+        string Fail(string what) => $"snapshot {generation.Spec}: {what}";
+        ChunkHash[] hashes = ChunkedFile.ManifestHashes(generation, Fail);
+        foreach (StoredFile file in generation.Manifest.Files.Where(f => f.Chunked))
         {
-            var offsets = new long[file.ChunkIndexes.Count + 1];
-            var hashes = new ChunkHash[file.ChunkIndexes.Count];
-            var rawLengths = new int[file.ChunkIndexes.Count];
-            for (int i = 0; i < hashes.Length; i++)
-            {
-                ChunkEntry chunk = manifest.Chunks[(int)file.ChunkIndexes[i]];
-                hashes[i] = ChunkHash.Read(chunk.Hash.Span);
-                rawLengths[i] = (int)chunk.RawLength;
-                offsets[i + 1] = offsets[i] + chunk.RawLength;
-            }
-            _files[file.Name] = (offsets, hashes, rawLengths);
+            _files[file.Name] = ChunkedFile.Of(generation.Manifest, file, hashes, Fail);
         }
-        _reader = new ChunkReader(ChunkIndex.Load(store.PacksDirectory));
+        _reader = new ChunkReader(index);
     }
 
     /// <inheritdoc/>
-    public long Length(string fileName) => _files.TryGetValue(fileName, out var file) ? file.Offsets[^1] : 0;
+    public long Length(string fileName) => _files.TryGetValue(fileName, out ChunkedFile? file) ? file.Length : 0;
 
     /// <inheritdoc/>
     public void Read(string fileName, long offset, Span<byte> destination)
     {
-        if (!_files.TryGetValue(fileName, out var file) || offset < 0 || offset + destination.Length > file.Offsets[^1])
+        if (!_files.TryGetValue(fileName, out ChunkedFile? file) || offset < 0 || offset + destination.Length > file.Length)
         {
             throw new StoreException($"the snapshot holds no bytes [{offset}, {offset + destination.Length}) of {fileName}");
         }

@@ -318,30 +318,31 @@ public sealed class ChunkReader : IDisposable
     /// checked moments before); the record header and the decoded length still are.
     /// </summary>
     public void Read(ChunkHash hash, Span<byte> destination, byte[] scratch, bool checkHash = true)
-    {
-        ChunkLocation location = Locate(hash, destination.Length);
-        string path = PackPath(location.Pack);
-        int total = PackFormat.RecordHeaderLength + location.StoredLength;
-        ReadExactly(location.Pack, path, scratch.AsSpan(0, total), location.Offset, hash);
-        Decode(hash, location, path, scratch.AsSpan(0, total), destination, checkHash);
-    }
+        => ReadRun([hash], [destination.Length], destination, scratch, checkHash);
 
     /// <summary>
     /// Reads the chunks <paramref name="hashes"/> (raw lengths <paramref name="rawLengths"/>)
     /// back to back into <paramref name="destination"/>, checking each as <see cref="Read"/>
     /// does. Chunks whose records lie one after the other in a pack — as a save writes them —
-    /// come in with one pread per <paramref name="window"/> instead of one each.
+    /// come in with one pread per <paramref name="window"/> (at least <see cref="ScratchLength"/>
+    /// long) instead of one each.
     /// </summary>
     public void ReadRun(ReadOnlySpan<ChunkHash> hashes, ReadOnlySpan<int> rawLengths, Span<byte> destination, byte[] window, bool checkHash = true)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(window.Length, ScratchLength, nameof(window));
+        var locations = new ChunkLocation[hashes.Length];
+        for (int i = 0; i < hashes.Length; i++)
+        {
+            locations[i] = Locate(hashes[i], rawLengths[i]);
+        }
         int at = 0;
         for (int i = 0; i < hashes.Length;)
         {
-            ChunkLocation first = Locate(hashes[i], rawLengths[i]);
+            // As many following records as lie right behind this one and fit the window.
+            ChunkLocation first = locations[i];
             long end = first.Offset + PackFormat.RecordHeaderLength + first.StoredLength;
             int count = 1;
-            while (i + count < hashes.Length
-                && Locate(hashes[i + count], rawLengths[i + count]) is var next
+            while (i + count < hashes.Length && locations[i + count] is var next
                 && next.Pack == first.Pack && next.Offset == end
                 && end + PackFormat.RecordHeaderLength + next.StoredLength - first.Offset <= window.Length)
             {
@@ -349,22 +350,14 @@ public sealed class ChunkReader : IDisposable
                 count++;
             }
             string path = PackPath(first.Pack);
-            if (end - first.Offset > window.Length)
-            {
-                // A record larger than the window: read it alone.
-                Read(hashes[i], destination.Slice(at, rawLengths[i]), window.Length >= ScratchLength ? window : new byte[ScratchLength], checkHash);
-                at += rawLengths[i];
-                i++;
-                continue;
-            }
             Span<byte> records = window.AsSpan(0, (int)(end - first.Offset));
             ReadExactly(first.Pack, path, records, first.Offset, hashes[i]);
-            for (int k = 0; k < count; k++)
+            for (int k = i; k < i + count; k++)
             {
-                ChunkLocation location = Locate(hashes[i + k], rawLengths[i + k]);
+                ChunkLocation location = locations[k];
                 int total = PackFormat.RecordHeaderLength + location.StoredLength;
-                Decode(hashes[i + k], location, path, records.Slice((int)(location.Offset - first.Offset), total), destination.Slice(at, rawLengths[i + k]), checkHash);
-                at += rawLengths[i + k];
+                Decode(hashes[k], location, path, records.Slice((int)(location.Offset - first.Offset), total), destination.Slice(at, rawLengths[k]), checkHash);
+                at += rawLengths[k];
             }
             i += count;
         }

@@ -32,14 +32,13 @@ public static class SnapshotReader
     /// raw image directory there — the chunked page files too unless <paramref name="pagesToo"/>
     /// is false (a restore that reads them through <see cref="ChunkedPages"/>). Throws
     /// <see cref="StoreException"/> naming the snapshot and the damaged file on the first problem.
+    /// <paramref name="index"/> is the store's chunk index when the caller has loaded it already.
     /// </summary>
-    public static void Read(SnapshotStore store, Generation generation, string? output, Action<ReadProgress>? progress = null, bool pagesToo = true)
+    public static void Read(SnapshotStore store, Generation generation, string? output, Action<ReadProgress>? progress = null, bool pagesToo = true, ChunkIndex? index = null)
     {
         Manifest manifest = generation.Manifest;
         string Fail(string what) => $"snapshot {generation.Spec}: {what}; it cannot be restored (remove it with `keeper rm {generation.Spec}`)";
-        var hashes = manifest.Chunks.Select(c => c.Hash.Length == ChunkHash.Length
-            ? ChunkHash.Read(c.Hash.Span)
-            : throw new StoreException(Fail($"{Path.Combine(generation.Directory, ManifestFile.FileName)} holds a chunk hash of {c.Hash.Length} bytes"))).ToArray();
+        ChunkHash[] hashes = ChunkedFile.ManifestHashes(generation, Fail);
         long total = manifest.Files.Sum(f => (long)f.Size);
         long done = 0;
 
@@ -70,41 +69,25 @@ public static class SnapshotReader
             progress?.Invoke(new ReadProgress(done, total));
         }
 
-        ChunkIndex index = ChunkIndex.Load(store.PacksDirectory);
-        using var reader = new ChunkReader(index);
+        using var reader = new ChunkReader(index ?? ChunkIndex.Load(store.PacksDirectory));
         foreach (StoredFile file in manifest.Files.Where(f => f.Chunked))
         {
             CheckName(file.Name, Fail);
-            long[] offsets = new long[file.ChunkIndexes.Count + 1];
-            for (int i = 0; i < file.ChunkIndexes.Count; i++)
-            {
-                uint chunk = file.ChunkIndexes[i];
-                if (chunk >= manifest.Chunks.Count)
-                {
-                    throw new StoreException(Fail($"{file.Name} refers to chunk {chunk}, which the manifest does not list"));
-                }
-                offsets[i + 1] = offsets[i] + manifest.Chunks[(int)chunk].RawLength;
-            }
-            if ((ulong)offsets[^1] != file.Size)
-            {
-                throw new StoreException(Fail($"the chunks of {file.Name} add up to {offsets[^1]} bytes, not {file.Size}"));
-            }
+            ChunkedFile layout = ChunkedFile.Of(manifest, file, hashes, Fail);
             using SafeFileHandle? target = output is null || !pagesToo ? null : File.OpenHandle(Path.Combine(output, file.Name), FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, (long)file.Size);
             long fileDone = 0;
-            ChunkHash[] fileHashes = file.ChunkIndexes.Select(c => hashes[c]).ToArray();
-            int[] rawLengths = file.ChunkIndexes.Select(c => (int)manifest.Chunks[(int)c].RawLength).ToArray();
             // Spans of up to SpanChunks chunks go to the cores; each span's records usually lie
             // back to back in one pack and come in with one read.
-            int spans = (fileHashes.Length + SpanChunks - 1) / SpanChunks;
+            int spans = (layout.Hashes.Length + SpanChunks - 1) / SpanChunks;
             Parallelism.For(spans, span =>
             {
                 int first = span * SpanChunks;
-                int count = Math.Min(SpanChunks, fileHashes.Length - first);
-                int length = (int)(offsets[first + count] - offsets[first]);
+                int count = Math.Min(SpanChunks, layout.Hashes.Length - first);
+                int length = (int)(layout.Offsets[first + count] - layout.Offsets[first]);
                 Span<byte> raw = (t_raw ??= new byte[SpanChunks * PackFormat.MaxChunkLength]).AsSpan(0, length);
                 try
                 {
-                    reader.ReadRun(fileHashes.AsSpan(first, count), rawLengths.AsSpan(first, count), raw, t_window ??= new byte[SpanChunks * ChunkReader.ScratchLength]);
+                    reader.ReadRun(layout.Hashes.AsSpan(first, count), layout.RawLengths.AsSpan(first, count), raw, t_window ??= new byte[SpanChunks * ChunkReader.ScratchLength]);
                 }
                 catch (StoreException e)
                 {
@@ -112,7 +95,7 @@ public static class SnapshotReader
                 }
                 if (target is not null)
                 {
-                    RandomAccess.Write(target, raw, offsets[first]);
+                    RandomAccess.Write(target, raw, layout.Offsets[first]);
                 }
                 long now = Interlocked.Add(ref fileDone, length);
                 progress?.Invoke(new ReadProgress(done + now, total));

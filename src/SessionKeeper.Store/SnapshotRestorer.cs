@@ -42,7 +42,8 @@ public static class SnapshotRestorer
         {
             // Everything is checked before anything runs; the page files stay in their chunks
             // (decoded straight into the restored processes), the other images are copied.
-            SnapshotReader.Read(store, generation, staging, progress, pagesToo: false);
+            ChunkIndex index = ChunkIndex.Load(store.PacksDirectory);
+            SnapshotReader.Read(store, generation, staging, progress, pagesToo: false, index);
             detail?.Invoke($"checked {generation.Spec} and wrote its images to {staging}");
             if (running.Count > 0)
             {
@@ -50,7 +51,7 @@ public static class SnapshotRestorer
                 detail?.Invoke($"ended {running.Count} process(es) of the running session");
             }
             // The shared store lock is held until the restore ends: gc cannot take the packs away meanwhile.
-            using var pages = new ChunkedPages(store, generation);
+            using var pages = new ChunkedPages(generation, index);
             int root = Restorer.Restore(staging, new RestoreOptions
             {
                 Progress = detail,

@@ -93,7 +93,7 @@ public sealed class SaveAndReadTests
         string rebuilt = Path.Combine(_directory, "rebuilt");
         Directory.CreateDirectory(rebuilt);
         SnapshotReader.Read(store, saved.Generation, rebuilt);
-        using var pages = new ChunkedPages(store, saved.Generation);
+        using var pages = new ChunkedPages(saved.Generation, ChunkIndex.Load(store.PacksDirectory));
         var random = new Random(1234);
 
         int checkedFiles = 0;

@@ -431,24 +431,22 @@ public sealed partial class Restorer
     {
         const int PathsStart = 8192;
         var calls = new List<SyscallRequest>();
+        var steps = new List<string>();
         var files = new List<(string Path, bool Write)>();
         int offset = PathsStart;
         void Run()
         {
-            var results = new long[calls.Count];
-            Step(task, $"open {files[0].Path}", () => { task.CallBatch(CollectionsMarshal.AsSpan(calls), results); return 0; });
-            for (int i = 0; i < calls.Count; i++)
+            // Every file opened is recorded before a failure is reported, so the caller closes it.
+            RunBatch(task, calls, steps, results =>
             {
-                if (results[i] >= 0)
+                for (int i = 0; i < results.Length; i++)
                 {
-                    open[files[i]] = results[i];
+                    if (results[i] >= 0)
+                    {
+                        open[files[i]] = results[i];
+                    }
                 }
-            }
-            for (int i = 0; i < calls.Count; i++)
-            {
-                Check(task, results[i], $"open {files[i].Path}");
-            }
-            calls.Clear();
+            });
             files.Clear();
             offset = PathsStart;
         }
@@ -465,20 +463,19 @@ public sealed partial class Restorer
             }
             OpenFlags mode = (file.Write ? OpenFlags.O_RDWR : OpenFlags.O_RDONLY) | OpenFlags.O_CLOEXEC;
             calls.Add(new SyscallRequest(SyscallNumber.Openat, AtFdCwd, task.WriteScratch(bytes, offset), (ulong)mode));
+            steps.Add($"open {file.Path}");
             files.Add(file);
             offset += bytes.Length;
         }
-        if (calls.Count > 0)
-        {
-            Run();
-        }
+        Run();
     }
 
     /// <summary>
     /// Runs <paramref name="calls"/> as one injected batch and fails with the step of the first
     /// that failed (<paramref name="steps"/> names each); both lists are emptied.
+    /// <paramref name="ran"/> sees the raw results first.
     /// </summary>
-    private static void RunBatch(Injector task, List<SyscallRequest> calls, List<string> steps)
+    private static void RunBatch(Injector task, List<SyscallRequest> calls, List<string> steps, Action<long[]>? ran = null)
     {
         if (calls.Count == 0)
         {
@@ -486,6 +483,7 @@ public sealed partial class Restorer
         }
         var results = new long[calls.Count];
         Step(task, steps[0], () => { task.CallBatch(CollectionsMarshal.AsSpan(calls), results); return 0; });
+        ran?.Invoke(results);
         for (int i = 0; i < calls.Count; i++)
         {
             Check(task, results[i], steps[i]);

@@ -116,12 +116,7 @@ public sealed class Injector : IDisposable
     {
         _tracer.VerifyAccess();
         int tid = _thread.Tid;
-        if (!_thread.Modified)
-        {
-            Interop.PtraceSetSigMask(tid, AllButTrap);
-            _thread.Modified = true;
-        }
-        UserRegs regs = _thread.InitialRegs;
+        UserRegs regs = PrepareThread();
         regs.Rax = (ulong)number;
         regs.Rdi = a0;
         regs.Rsi = a1;
@@ -202,28 +197,42 @@ public sealed class Injector : IDisposable
         CallBatch(calls, results);
         for (int i = 0; i < calls.Length; i++)
         {
-            if (results[i] < 0 && results[i] > -4096)
-            {
-                ErrnoException.Throw((Errno)(-results[i]), $"injected {calls[i].Number}", _thread.ToString());
-            }
+            ThrowIfFailed(calls[i].Number, results[i]);
+        }
+    }
+
+    /// <summary>Throws <see cref="ErrnoException"/> naming the call and thread when <paramref name="result"/> (of <paramref name="number"/>) is a negative errno.</summary>
+    public void ThrowIfFailed(SyscallNumber number, long result)
+    {
+        if (result < 0 && result > -4096)
+        {
+            ErrnoException.Throw((Errno)(-result), $"injected {number}", _thread.ToString());
         }
     }
 
     private void RunBatch(SyscallNumber first, int count)
     {
-        int tid = _thread.Tid;
-        if (!_thread.Modified)
-        {
-            Interop.PtraceSetSigMask(tid, AllButTrap);
-            _thread.Modified = true;
-        }
-        UserRegs regs = _thread.InitialRegs;
+        UserRegs regs = PrepareThread();
         regs.Rip = _stub + BatchCodeOffset;
         regs.Rbx = _stub + BatchTableOffset;
         regs.R12 = (ulong)count;
         regs.OrigRax = ulong.MaxValue;
         CallCount += count;
         RunToStubTrap(regs, first, batch: count);
+    }
+
+    /// <summary>
+    /// Blocks every signal but SIGTRAP in the thread (once) and returns its saved registers,
+    /// the template each injected call starts from.
+    /// </summary>
+    private UserRegs PrepareThread()
+    {
+        if (!_thread.Modified)
+        {
+            Interop.PtraceSetSigMask(_thread.Tid, AllButTrap);
+            _thread.Modified = true;
+        }
+        return _thread.InitialRegs;
     }
 
     /// <summary>Resumes the thread with <paramref name="regs"/> until the stub's int3 stops it (after a single call or a batch of <paramref name="batch"/> from <paramref name="number"/>).</summary>
@@ -244,10 +253,7 @@ public sealed class Injector : IDisposable
     public long CallChecked(SyscallNumber number, ulong a0 = 0, ulong a1 = 0, ulong a2 = 0, ulong a3 = 0, ulong a4 = 0, ulong a5 = 0)
     {
         long result = Call(number, a0, a1, a2, a3, a4, a5);
-        if (result < 0 && result > -4096)
-        {
-            ErrnoException.Throw((Errno)(-result), $"injected {number}", _thread.ToString());
-        }
+        ThrowIfFailed(number, result);
         return result;
     }
 

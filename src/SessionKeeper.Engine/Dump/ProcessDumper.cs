@@ -123,18 +123,8 @@ public sealed class ProcessDumper
             byte[] buffer = new byte[ScratchPages * 4096];
 
             InjectSigactions(injector, scratch, everySignal, buffer, core);
-            InjectItimers(injector, scratch, buffer, core);
+            InjectProcessCalls(injector, scratch, buffer, core);
             InjectPosixTimers(injector, scratch, timers, buffer, core);
-            Brk = (ulong)Call(injector, SyscallNumber.Brk, 0);
-            core.Dumpable = (uint)Call(injector, SyscallNumber.Prctl, (ulong)PrctlOption.PR_GET_DUMPABLE);
-            core.Creds.Securebits = (uint)Call(injector, SyscallNumber.Prctl, (ulong)PrctlOption.PR_GET_SECUREBITS);
-            foreach (V1.ThreadCore thread in core.Threads.Where(t => t.Creds is not null))
-            {
-                thread.Creds.Securebits = core.Creds.Securebits;
-            }
-            Call(injector, SyscallNumber.Prctl, (ulong)PrctlOption.PR_GET_CHILD_SUBREAPER, scratch + ScratchSlot);
-            ReadScratch(scratch + ScratchSlot, buffer.AsSpan(0, 4));
-            core.ChildSubreaper = BinaryPrimitives.ReadInt32LittleEndian(buffer) != 0;
 
             for (int i = 0; i < _process.Threads.Count; i++)
             {
@@ -267,12 +257,24 @@ public sealed class ProcessDumper
         }
     }
 
-    private void InjectItimers(Injector injector, ulong scratch, byte[] buffer, V1.Core core)
+    /// <summary>
+    /// The process-wide values only the process can answer, in one batch: its three itimers,
+    /// brk, dumpable, securebits and child-subreaper flag.
+    /// </summary>
+    private void InjectProcessCalls(Injector injector, ulong scratch, byte[] buffer, V1.Core core)
     {
         int size = Marshal.SizeOf<ItimerVal>();
+        long[] results = Batch(injector,
+            new(SyscallNumber.Getitimer, 0, scratch + ScratchItimers),
+            new(SyscallNumber.Getitimer, 1, scratch + ScratchItimers + (ulong)size),
+            new(SyscallNumber.Getitimer, 2, scratch + ScratchItimers + (ulong)(2 * size)),
+            new(SyscallNumber.Brk, 0),
+            new(SyscallNumber.Prctl, (ulong)PrctlOption.PR_GET_DUMPABLE),
+            new(SyscallNumber.Prctl, (ulong)PrctlOption.PR_GET_SECUREBITS),
+            new(SyscallNumber.Prctl, (ulong)PrctlOption.PR_GET_CHILD_SUBREAPER, scratch + ScratchSlot));
         for (int which = 0; which < 3; which++)
         {
-            CallChecked(injector, SyscallNumber.Getitimer, (ulong)which, scratch + ScratchItimers + (ulong)(which * size));
+            injector.ThrowIfFailed(SyscallNumber.Getitimer, results[which]);
         }
         ReadScratch(scratch + ScratchItimers, buffer.AsSpan(0, 3 * size));
         core.Itimers = new V1.ITimers
@@ -281,6 +283,15 @@ public sealed class ProcessDumper
             Virt = Itimer(MemoryMarshal.Read<ItimerVal>(buffer.AsSpan(size))),
             Prof = Itimer(MemoryMarshal.Read<ItimerVal>(buffer.AsSpan(2 * size))),
         };
+        Brk = (ulong)results[3];
+        core.Dumpable = (uint)results[4];
+        core.Creds.Securebits = (uint)results[5];
+        foreach (V1.ThreadCore thread in core.Threads.Where(t => t.Creds is not null))
+        {
+            thread.Creds.Securebits = core.Creds.Securebits;
+        }
+        ReadScratch(scratch + ScratchSlot, buffer.AsSpan(0, 4));
+        core.ChildSubreaper = BinaryPrimitives.ReadInt32LittleEndian(buffer) != 0;
     }
 
     private static V1.TimerValue? Itimer(ItimerVal value)
@@ -341,10 +352,15 @@ public sealed class ProcessDumper
     private void InjectThreadCalls(Injector injector, ulong scratch, byte[] buffer, V1.ThreadCore thread)
     {
         ulong slot = scratch + ScratchSlot;
-        CallChecked(injector, SyscallNumber.Prctl, (ulong)PrctlOption.PR_GET_TID_ADDRESS, slot);
-        CallChecked(injector, SyscallNumber.Sigaltstack, 0, slot + 16);
-        CallChecked(injector, SyscallNumber.Prctl, (ulong)PrctlOption.PR_GET_PDEATHSIG, slot + 48);
-        long slack = Call(injector, SyscallNumber.Prctl, (ulong)PrctlOption.PR_GET_TIMERSLACK);
+        long[] results = Batch(injector,
+            new(SyscallNumber.Prctl, (ulong)PrctlOption.PR_GET_TID_ADDRESS, slot),
+            new(SyscallNumber.Sigaltstack, 0, slot + 16),
+            new(SyscallNumber.Prctl, (ulong)PrctlOption.PR_GET_PDEATHSIG, slot + 48),
+            new(SyscallNumber.Prctl, (ulong)PrctlOption.PR_GET_TIMERSLACK));
+        injector.ThrowIfFailed(SyscallNumber.Prctl, results[0]);
+        injector.ThrowIfFailed(SyscallNumber.Sigaltstack, results[1]);
+        injector.ThrowIfFailed(SyscallNumber.Prctl, results[2]);
+        long slack = results[3];
         ReadScratch(slot, buffer.AsSpan(0, 64));
         thread.ClearTidAddress = BinaryPrimitives.ReadUInt64LittleEndian(buffer);
         StackT stack = MemoryMarshal.Read<StackT>(buffer.AsSpan(16));
@@ -357,6 +373,15 @@ public sealed class ProcessDumper
         {
             thread.TimerSlackNs = (ulong)slack;
         }
+    }
+
+    /// <summary>Runs <paramref name="calls"/> as one injected batch; returns their raw results.</summary>
+    private long[] Batch(Injector injector, params SyscallRequest[] calls)
+    {
+        InjectedCalls += calls.Length;
+        var results = new long[calls.Length];
+        injector.CallBatch(calls, results);
+        return results;
     }
 
     private long Call(Injector injector, SyscallNumber number, ulong a0 = 0, ulong a1 = 0, ulong a2 = 0, ulong a3 = 0)

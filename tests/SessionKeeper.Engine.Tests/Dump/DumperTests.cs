@@ -99,7 +99,7 @@ public sealed partial class DumperTests
         });
 
         Assert.That(DumpTarget.TracerPid(sleeper.Pid), Is.Zero, "detached");
-        Assert.That(DumpTarget.State(sleeper.Pid), Is.EqualTo('S'), "still sleeping");
+        Assert.That(() => DumpTarget.State(sleeper.Pid), Is.EqualTo('S').After(2000, 10), "still sleeping");
         Assume.That(OperatingSystem.IsLinux());
         Assert.That(OperatingSystem.IsLinux() ? File.GetUnixFileMode(_imageDir) : 0, Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute));
     }
@@ -159,7 +159,7 @@ public sealed partial class DumperTests
         });
 
         Assert.That(DumpTarget.TracerPid(pid), Is.Zero);
-        Assert.That(DumpTarget.State(pid), Is.EqualTo('S'), "pause() goes on");
+        Assert.That(() => DumpTarget.State(pid), Is.EqualTo('S').After(2000, 10), "pause() goes on");
     }
 
     [Test]
@@ -188,7 +188,7 @@ public sealed partial class DumperTests
             Assert.That(Executable(mm, second.Regs.Rip), Is.True);
         });
         Assert.That(DumpTarget.TracerPid(pid), Is.Zero);
-        Assert.That(DumpTarget.State(pid), Is.EqualTo('S'));
+        Assert.That(() => DumpTarget.State(pid), Is.EqualTo('S').After(2000, 10));
     }
 
     [Test]
@@ -206,7 +206,7 @@ public sealed partial class DumperTests
         {
             Assert.That(File.Exists(Path.Combine(_imageDir, $"core-{entry.Pid}.img")), Is.True);
             Assert.That(File.Exists(Path.Combine(_imageDir, $"mm-{entry.Pid}.img")), Is.True);
-            Assert.That(DumpTarget.State((int)entry.Pid), Is.EqualTo('S'), $"pid {entry.Pid} runs on");
+            Assert.That(() => DumpTarget.State((int)entry.Pid), Is.EqualTo('S').After(2000, 10), $"pid {entry.Pid} runs on");
             Assert.That(DumpTarget.TracerPid((int)entry.Pid), Is.Zero);
         }
         Core bashCore = ReadOne<Core>($"core-{bash.Pid}.img");
@@ -240,12 +240,12 @@ public sealed partial class DumperTests
                 Assert.That(error.Message, Does.Contain("outside the tree").And.Contain($"pid {outside}"), "names the peer's holder");
                 Assert.That(Directory.Exists(_imageDir) && Directory.EnumerateFileSystemEntries(_imageDir).Any(), Is.False, "nothing written");
                 Assert.That(DumpTarget.TracerPid(target.Pid), Is.Zero, "not traced any more");
-                Assert.That(DumpTarget.State(target.Pid), Is.EqualTo('S'));
+                Assert.That(() => DumpTarget.State(target.Pid), Is.EqualTo('S').After(2000, 10));
             });
             // Still answers: the SIGUSR1 handler runs and pause() returns into the loop.
             Interop.Kill(target.Pid, Signals.SIGUSR1);
             Thread.Sleep(50);
-            Assert.That(DumpTarget.State(target.Pid), Is.EqualTo('S'));
+            Assert.That(() => DumpTarget.State(target.Pid), Is.EqualTo('S').After(2000, 10));
         }
         finally
         {

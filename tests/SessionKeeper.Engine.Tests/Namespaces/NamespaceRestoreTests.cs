@@ -49,8 +49,8 @@ public sealed class NamespaceRestoreTests
                 Assert.That(mountinfo.Split('\n').Last(l => l.Contains(" /proc ", StringComparison.Ordinal)), Does.Contain("nosuid,nodev,noexec").And.Contain(" - proc "));
                 Assert.That(mountinfo, Does.Not.Contain(" shared:"), "every mount private");
                 Assert.That(LoopbackState(root), Does.Contain("UP"), "lo up again");
-                Assert.That(DumpTarget.State(root), Is.EqualTo('S'));
-                Assert.That(DumpTarget.State(child), Is.EqualTo('S'));
+                Assert.That(() => DumpTarget.State(root), Is.EqualTo('S').After(2000, 10));
+                Assert.That(() => DumpTarget.State(child), Is.EqualTo('S').After(2000, 10));
                 Assert.That(DumpTarget.TracerPid(root), Is.Zero, "detached");
             });
         }

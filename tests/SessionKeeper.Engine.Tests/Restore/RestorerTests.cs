@@ -30,7 +30,7 @@ public sealed class RestorerTests
         {
             Assert.That(root, Is.EqualTo(pid));
             Thread.Sleep(200);
-            Assert.That(DumpTarget.State(pid), Is.EqualTo('S'), "sleeping again: " + string.Join("; ", log));
+            Assert.That(() => DumpTarget.State(pid), Is.EqualTo('S').After(2000, 10), "sleeping again: " + string.Join("; ", log));
             Assert.That(File.ReadAllText($"/proc/{pid}/comm").Trim(), Is.EqualTo("sleep"));
             Assert.That(DumpTarget.TracerPid(pid), Is.Zero, "detached after restore");
         }

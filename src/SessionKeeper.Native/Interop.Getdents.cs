@@ -34,14 +34,13 @@ public static partial class Interop
             return false;
         }
         using FdLease lease = fd.Lease();
-        byte[] buffer = new byte[8192];
+        // On the stack: this runs for every process of the system during a save, and a new array
+        // per call is fresh memory, a page fault per page on a virtual machine.
+        const int BufferLength = 8192;
+        byte* buffer = stackalloc byte[BufferLength];
         while (true)
         {
-            long n;
-            fixed (byte* b = buffer)
-            {
-                n = Getdents64Raw((long)SyscallNumber.Getdents64, lease.Fd, b, (nuint)buffer.Length);
-            }
+            long n = Getdents64Raw((long)SyscallNumber.Getdents64, lease.Fd, buffer, BufferLength);
             if (n < 0)
             {
                 Errno errno = ErrnoException.LastErrno;
@@ -58,8 +57,8 @@ public static partial class Interop
             // struct linux_dirent64: u64 d_ino, s64 d_off, u16 d_reclen, u8 d_type, char d_name[].
             for (int at = 0; at < n;)
             {
-                int length = BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(at + 16));
-                ReadOnlySpan<byte> name = buffer.AsSpan(at + 19, length - 19);
+                int length = BinaryPrimitives.ReadUInt16LittleEndian(new ReadOnlySpan<byte>(buffer + at + 16, 2));
+                var name = new ReadOnlySpan<byte>(buffer + at + 19, length - 19);
                 name = name[..name.IndexOf((byte)0)];
                 if (TryParseDecimal(name, out int number))
                 {

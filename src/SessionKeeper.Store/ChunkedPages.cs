@@ -12,12 +12,13 @@ namespace SessionKeeper.Store;
 public sealed class ChunkedPages : IPageSource, IDisposable
 {
     // Chunks read with one pread at most: 1 MiB of page contents, what the restore asks for at a time.
-    private const int WindowChunks = 64;
+    private const int WindowChunks = ReadWindows.Chunks;
 
     private readonly Dictionary<string, ChunkedFile> _files = [];
     private readonly ChunkReader _reader;
     private readonly byte[] _raw = new byte[PackFormat.MaxChunkLength];
-    private readonly byte[] _window = new byte[WindowChunks * ChunkReader.ScratchLength];
+    // Taken from the check that ran just before, so its pages are in memory already.
+    private readonly byte[] _window = ReadWindows.Rent();
 
     /// <summary>Reads the chunked files of <paramref name="generation"/> from the packs <paramref name="index"/> knows.</summary>
     public ChunkedPages(Generation generation, ChunkIndex index)
@@ -75,5 +76,9 @@ public sealed class ChunkedPages : IPageSource, IDisposable
     }
 
     /// <summary>Closes the packs.</summary>
-    public void Dispose() => _reader.Dispose();
+    public void Dispose()
+    {
+        _reader.Dispose();
+        ReadWindows.Return(_window);
+    }
 }

@@ -18,14 +18,15 @@ public readonly record struct ReadProgress(long Done, long Total);
 public static class SnapshotReader
 {
     // 1 MiB of page contents per span at 16 KiB chunks.
-    private const int SpanChunks = 64;
+    private const int SpanChunks = ReadWindows.Chunks;
 
-    // Per worker thread, reused from span to span and file to file.
+    // Per worker thread, reused from span to span and file to file: the span's contents when
+    // they are written out, else one chunk at a time.
     [ThreadStatic]
     private static byte[]? t_raw;
 
     [ThreadStatic]
-    private static byte[]? t_window;
+    private static byte[]? t_chunk;
 
     /// <summary>
     /// Verifies <paramref name="generation"/>; with <paramref name="output"/>, also writes its
@@ -84,18 +85,27 @@ public static class SnapshotReader
                 int first = span * SpanChunks;
                 int count = Math.Min(SpanChunks, layout.Hashes.Length - first);
                 int length = (int)(layout.Offsets[first + count] - layout.Offsets[first]);
-                Span<byte> raw = (t_raw ??= new byte[SpanChunks * PackFormat.MaxChunkLength]).AsSpan(0, length);
+                byte[] window = ReadWindows.Rent();
                 try
                 {
-                    reader.ReadRun(layout.Hashes.AsSpan(first, count), layout.RawLengths.AsSpan(first, count), raw, t_window ??= new byte[SpanChunks * ChunkReader.ScratchLength]);
+                    if (target is null)
+                    {
+                        reader.CheckRun(layout.Hashes.AsSpan(first, count), layout.RawLengths.AsSpan(first, count), t_chunk ??= new byte[PackFormat.MaxChunkLength], window);
+                    }
+                    else
+                    {
+                        Span<byte> raw = (t_raw ??= new byte[SpanChunks * PackFormat.MaxChunkLength]).AsSpan(0, length);
+                        reader.ReadRun(layout.Hashes.AsSpan(first, count), layout.RawLengths.AsSpan(first, count), raw, window);
+                        RandomAccess.Write(target, raw, layout.Offsets[first]);
+                    }
                 }
                 catch (StoreException e)
                 {
                     throw new StoreException(Fail(e.Message), e);
                 }
-                if (target is not null)
+                finally
                 {
-                    RandomAccess.Write(target, raw, layout.Offsets[first]);
+                    ReadWindows.Return(window);
                 }
                 long now = Interlocked.Add(ref fileDone, length);
                 progress?.Invoke(new ReadProgress(done + now, total));

@@ -57,6 +57,31 @@ public sealed class PackAndManifestTests
     }
 
     [Test]
+    public void CheckRun_ChecksEveryChunkOfARunThroughOneChunkBuffer_AndNamesTheDamagedOne()
+    {
+        byte[][] raws = [.. Enumerable.Range(1, 5).Select(n => Enumerable.Range(0, 16384).Select(i => (byte)((i * n) + (i / 100))).ToArray())];
+        ChunkHash[] hashes = WriteAll(raws);
+        int[] lengths = [.. raws.Select(r => r.Length)];
+        byte[] window = new byte[ReadWindowsLength];
+        using (var intact = new ChunkReader(ChunkIndex.Load(_directory)))
+        {
+            Assert.That(() => intact.CheckRun(hashes, lengths, new byte[PackFormat.MaxChunkLength], window), Throws.Nothing);
+        }
+
+        // The last byte of the third record: only its hash check can notice.
+        ChunkIndex index = ChunkIndex.Load(_directory);
+        Assert.That(index.TryGet(hashes[2], out ChunkLocation third), Is.True);
+        string pack = Directory.GetFiles(_directory, "*.pack").Single();
+        byte[] bytes = File.ReadAllBytes(pack);
+        bytes[third.Offset + PackFormat.RecordHeaderLength + third.StoredLength - 1] ^= 0x40;
+        File.WriteAllBytes(pack, bytes);
+        using var reader = new ChunkReader(index);
+
+        Assert.That(() => reader.CheckRun(hashes, lengths, new byte[PackFormat.MaxChunkLength], window),
+            Throws.TypeOf<StoreException>().With.Message.Contain(pack).And.Message.Contain(hashes[2].ToString()));
+    }
+
+    [Test]
     public void Load_DamagedIndex_IsListedAndItsChunksAreUnknown()
     {
         Write([1, 2, 3]);
@@ -102,6 +127,23 @@ public sealed class PackAndManifestTests
     [TestCase("x@new")]
     public void ParseSpec_BadSpecs_AreRefused(string spec) =>
         Assert.That(() => SnapshotStore.ParseSpec(spec), Throws.TypeOf<StoreException>());
+
+    private static int ReadWindowsLength => 8 * ChunkReader.ScratchLength;
+
+    private ChunkHash[] WriteAll(byte[][] raws)
+    {
+        using var writer = new PackWriter(_directory);
+        var hashes = new ChunkHash[raws.Length];
+        for (int i = 0; i < raws.Length; i++)
+        {
+            hashes[i] = ChunkHash.Of(raws[i]);
+            byte[] encoded = new byte[ChunkCodec.MaxEncodedLength(raws[i].Length)];
+            (ChunkCoding coding, int length) = ChunkCodec.Encode(raws[i], encoded);
+            writer.Append(hashes[i], coding, raws[i].Length, encoded.AsSpan(0, length));
+        }
+        writer.Commit();
+        return hashes;
+    }
 
     private ChunkHash Write(byte[] raw)
     {

@@ -10,6 +10,12 @@ public static partial class Interop
     [LibraryImport(Libc, EntryPoint = "munmap", SetLastError = true)]
     private static partial int MunmapRaw(nint address, nuint length);
 
+    [LibraryImport(Libc, EntryPoint = "mprotect", SetLastError = true)]
+    private static partial int MprotectRaw(nint address, nuint length, int prot);
+
+    /// <summary>mprotect(2) of keeper's own memory; false (errno in <see cref="ErrnoException.LastErrno"/>) when refused.</summary>
+    public static bool TryProtect(nint address, nuint length, MmapProt prot) => MprotectRaw(address, length, (int)prot) == 0;
+
     /// <summary>
     /// Private anonymous read-write memory of <paramref name="length"/> bytes (page-aligned,
     /// zeroed) for keeper's own use. With <paramref name="populate"/> every page is faulted in

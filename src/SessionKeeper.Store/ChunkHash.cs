@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
+using SessionKeeper.Native;
 
 namespace SessionKeeper.Store;
 
@@ -18,7 +18,7 @@ public readonly record struct ChunkHash(ulong A, ulong B, ulong C, ulong D)
     public static ChunkHash Of(ReadOnlySpan<byte> contents)
     {
         Span<byte> digest = stackalloc byte[Length];
-        SHA256.HashData(contents, digest);
+        Sha256.HashData(contents, digest);
         return Read(digest);
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using SessionKeeper.Native;
 using SessionKeeper.Store.V1;
 
 namespace SessionKeeper.Store;
@@ -141,7 +142,7 @@ public static class ExportFile
                     {
                         throw new StoreException($"{source}: holds a file '{fileName}' its manifest does not list");
                     }
-                    if ((ulong)contents.Length != file.Size || !SHA256.HashData(contents).AsSpan().SequenceEqual(file.Sha256.Span))
+                    if ((ulong)contents.Length != file.Size || !Sha256.HashData(contents).AsSpan().SequenceEqual(file.Sha256.Span))
                     {
                         throw new StoreException($"{source}: {fileName} fails its checksum (the export is damaged)");
                     }

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using Google.Protobuf;
+using SessionKeeper.Native;
 using SessionKeeper.Store.V1;
 
 namespace SessionKeeper.Store;
@@ -26,7 +26,7 @@ public static class ManifestFile
         Magic.CopyTo(file);
         BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(8), Version);
         BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(12), body.Length);
-        SHA256.HashData(body, file.AsSpan(16, 32));
+        Sha256.HashData(body, file.AsSpan(16, 32));
         body.CopyTo(file.AsSpan(HeaderLength));
         return file;
     }
@@ -50,7 +50,7 @@ public static class ManifestFile
         }
         ReadOnlySpan<byte> body = file[HeaderLength..];
         Span<byte> digest = stackalloc byte[32];
-        SHA256.HashData(body, digest);
+        Sha256.HashData(body, digest);
         if (!digest.SequenceEqual(file.Slice(16, 32)))
         {
             throw new StoreException($"{path}: manifest checksum mismatch (the file is damaged)");

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 using SessionKeeper.Native;
 
@@ -102,7 +101,9 @@ public sealed class PackWriter : IDisposable
     public PackWriter(string packsDirectory)
     {
         _directory = packsDirectory;
-        Id = $"{DateTime.UtcNow:yyyyMMddHHmmss}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
+        // 60 random bits of a version-4 GUID: unique enough, and unlike RandomNumberGenerator
+        // it does not load OpenSSL into the save.
+        Id = $"{DateTime.UtcNow:yyyyMMddHHmmss}-{Guid.NewGuid():N}"[..31];
     }
 
     /// <summary>The pack's id (its file name without extension).</summary>
@@ -194,7 +195,7 @@ public sealed class PackWriter : IDisposable
             entry[48] = (byte)coding;
             at += PackFormat.IndexEntryLength;
         }
-        SHA256.HashData(index.AsSpan(0, at), index.AsSpan(at, 32));
+        Sha256.HashData(index.AsSpan(0, at), index.AsSpan(at, 32));
         string temporary = Path.Combine(_directory, Id + ".idx.tmp");
         StoreFiles.WriteDurable(temporary, index);
         File.Move(temporary, Path.Combine(_directory, Id + ".idx"));
@@ -263,7 +264,7 @@ public sealed class ChunkIndex
             throw new StoreException($"{path}: pack index of {bytes.Length} bytes does not hold {count} entries (truncated?)");
         }
         Span<byte> digest = stackalloc byte[32];
-        SHA256.HashData(bytes[..end], digest);
+        Sha256.HashData(bytes[..end], digest);
         if (!digest.SequenceEqual(bytes.Slice(end, 32)))
         {
             throw new StoreException($"{path}: pack index checksum mismatch (the file is damaged)");

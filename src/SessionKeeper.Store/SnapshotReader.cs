@@ -1,5 +1,5 @@
-using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
+using SessionKeeper.Native;
 using SessionKeeper.Store.V1;
 
 namespace SessionKeeper.Store;
@@ -56,7 +56,7 @@ public static class SnapshotReader
             {
                 throw new StoreException(Fail($"{path} is missing"), e);
             }
-            if ((ulong)bytes.Length != file.Size || !SHA256.HashData(bytes).AsSpan().SequenceEqual(file.Sha256.Span))
+            if ((ulong)bytes.Length != file.Size || !Sha256.HashData(bytes).AsSpan().SequenceEqual(file.Sha256.Span))
             {
                 throw new StoreException(Fail($"{path} fails its checksum (the file is damaged)"));
             }

@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Security.Cryptography;
 using Google.Protobuf.WellKnownTypes;
 using SessionKeeper.Engine.Dump;
 using SessionKeeper.Engine.Kinds.Tcp;
@@ -147,12 +146,12 @@ public static class SnapshotSaver
             {
                 continue;
             }
-            using FileStream file = File.OpenRead(path);
+            (long size, byte[] sha256) = StoreFiles.Hash(path);
             manifest.Files.Add(new StoredFile
             {
                 Name = name,
-                Size = (ulong)file.Length,
-                Sha256 = Google.Protobuf.ByteString.CopyFrom(SHA256.HashData(file)),
+                Size = (ulong)size,
+                Sha256 = Google.Protobuf.UnsafeByteOperations.UnsafeWrap(sha256),
             });
         }
     }

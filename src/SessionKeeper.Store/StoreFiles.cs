@@ -8,6 +8,36 @@ namespace SessionKeeper.Store;
 /// </summary>
 public static class StoreFiles
 {
+    /// <summary>The size and SHA-256 of a file, read through a pooled buffer.</summary>
+    public static (long Size, byte[] Sha256) Hash(string path)
+    {
+        using Microsoft.Win32.SafeHandles.SafeFileHandle handle = File.OpenHandle(path);
+        long size = RandomAccess.GetLength(handle);
+        if (size > Array.MaxLength)
+        {
+            throw new StoreException($"{path}: {size} bytes is too large for an image file");
+        }
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Max(size, 1));
+        try
+        {
+            int got = 0;
+            while (got < size)
+            {
+                int n = RandomAccess.Read(handle, buffer.AsSpan(got, (int)size - got), got);
+                if (n == 0)
+                {
+                    throw new StoreException($"{path}: shorter than its {size} bytes while it was read");
+                }
+                got += n;
+            }
+            return (size, Sha256.HashData(buffer.AsSpan(0, got)));
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     /// <summary>Mode of every store directory.</summary>
     public const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 

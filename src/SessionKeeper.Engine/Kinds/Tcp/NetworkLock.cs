@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Security.Cryptography;
 using System.Text;
 using SessionKeeper.Engine.ProcFs;
+using SessionKeeper.Native;
 
 namespace SessionKeeper.Engine.Kinds.Tcp;
 
@@ -247,7 +247,7 @@ public sealed class NetworkLock : IDisposable
     }
 
     private static string HeldTable(string imageDirectory)
-        => HeldPrefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(imageDirectory)).AsSpan(0, 8));
+        => HeldPrefix + Convert.ToHexStringLower(Sha256.HashData(Encoding.UTF8.GetBytes(imageDirectory)).AsSpan(0, 8));
 
     private static string StatePath(string table) => Path.Combine(StateDirectory, table);
 

@@ -70,6 +70,7 @@ public static class Dumper
         }
         finally
         {
+            state.PageQueue?.Dispose();
             foreach (MmDumper mm in state.Memory.Values)
             {
                 mm.Dispose();
@@ -90,6 +91,9 @@ public static class Dumper
         public TtyDump Ttys { get; set; } = null!;
         public InetSocketDump InetSockets { get; set; } = InetSocketDump.Empty;
         public TimeSpan FreezeDuration { get; set; }
+
+        /// <summary>The page sink's feed, when there is a sink.</summary>
+        public PageSinkQueue? PageQueue { get; set; }
 
         public TimeSpan StopDuration { get; init; }
         public DateTime FrozenAt { get; init; }
@@ -147,6 +151,7 @@ public static class Dumper
             state.InetSockets = InetSocketDump.Inspect(fdTables, options.Progress);
             state.Ttys = TtyDump.Inspect(fdTables, stats, options.Progress, options.RebindOutsideTerminals);
             options.Progress?.Invoke($"checked fds and mappings at {clock.Elapsed.TotalMilliseconds:F1} ms");
+            state.PageQueue = options.PageSink is { } sink ? new PageSinkQueue(sink) : null;
 
             // 2. Read everything into memory.
             var sharedSeen = new HashSet<(ulong, ulong, ulong)>();
@@ -184,6 +189,8 @@ public static class Dumper
                 // so it cannot show up among the VMAs.
                 MmDumper mm = MmDumper.Collect(pid, smaps[pid], stat, core.Brk, sharedSeen);
                 state.Memory[pid] = mm;
+                int image = state.Namespaces.Pids.ToImage(pid);
+                state.PageQueue?.Add($"pages-{image}.img", image, mm.Pages, mm.Pagemap);
                 options.Progress?.Invoke(
                     $"pid {pid}: {process.Threads.Count} thread(s), {core.InjectedCalls} injected calls, " +
                     $"{mm.PageCount} pages in {mm.VectoredCalls} process_vm_readv calls, at {clock.Elapsed.TotalMilliseconds:F1} ms");
@@ -207,6 +214,7 @@ public static class Dumper
         {
             state.InetSockets.Resume();
             tree.Release();
+            state.PageQueue?.Dispose();
             foreach (MmDumper mm in state.Memory.Values)
             {
                 mm.Dispose();
@@ -229,20 +237,18 @@ public static class Dumper
             {
                 directory.WriteImage($"mm-{image}.img", [pids.Translate(mm.Mm)], image);
                 directory.WriteImage($"pagemap-{image}.img", mm.Pagemap, image);
-                if (options.PageSink is { } sink)
-                {
-                    sink.Write($"pages-{image}.img", image, mm.Pages, mm.Pagemap);
-                }
-                else
+                if (state.PageQueue is null)
                 {
                     directory.WriteRaw($"pages-{image}.img", V1.ImageKind.RawPages, image, mm.Pages.WriteTo);
                 }
                 directory.WriteImage($"fdinfo-{image}.img", state.Files.FdsOf(pid), image);
-                options.Progress?.Invoke($"wrote the images and {mm.PageCount} pages of pid {pid}");
+                options.Progress?.Invoke($"wrote the images of pid {pid} ({mm.PageCount} pages)");
             }
         }
         directory.WriteImage("files.img", state.Files.Files);
         directory.WriteImage("tty-info.img", state.Ttys.ToImage(pids, state.Pids.ToHashSet()));
+        // The sink has had the pages since each process was read (PageSinkQueue).
+        state.PageQueue?.Complete();
         options.PageSink?.Flush();
         options.Progress?.Invoke("made the page contents durable");
 

@@ -89,6 +89,39 @@ public sealed partial class DumpFailureTests
         });
     }
 
+    [TestCase(DumpMode.LeaveRunning)]
+    [TestCase(DumpMode.Kill)]
+    public void Dump_PageSinkFails_FailsWithItsErrorWritesNothingAndTheTreeRunsOn(DumpMode mode)
+    {
+        using DumpTarget sleeper = DumpTarget.Start("sleep", "sleep 1005");
+        var sink = new FailingSink();
+
+        var error = Assert.Throws<IOException>(() => Dumper.Dump(sleeper.Pid, _imageDir, new DumpOptions { Mode = mode, PageSink = sink }));
+
+        Assert.That(error!.Message, Is.EqualTo("no room for pages"));
+        Assert.That(sink.Calls, Is.EqualTo(1), "nothing after the failure");
+        Assert.That(sink.Flushed, Is.False, "a failed sink is not asked to make anything durable");
+        Assert.That(Directory.Exists(_imageDir) && Directory.EnumerateFileSystemEntries(_imageDir).Any(), Is.False, "no images left");
+        Assert.That(() => DumpTarget.State(sleeper.Pid), Is.EqualTo('S').After(2000, 10), "still sleeping, not killed or stopped");
+        Assert.That(DumpTarget.TracerPid(sleeper.Pid), Is.Zero, "not traced");
+    }
+
+    /// <summary>A page sink whose storage fails at the first process.</summary>
+    private sealed class FailingSink : Memory.IPageSink
+    {
+        public int Calls { get; private set; }
+
+        public bool Flushed { get; private set; }
+
+        public void Write(string fileName, int pid, Memory.PageBuffer pages, IReadOnlyList<Images.V1.PagemapEntry> pagemap)
+        {
+            Calls++;
+            throw new IOException("no room for pages");
+        }
+
+        public void Flush() => Flushed = true;
+    }
+
     private static List<int> SessionMembers(int sid)
     {
         var members = new List<int>();

@@ -21,14 +21,16 @@ public static class RestoreTasks
     /// stops it, and maps the stub plus <paramref name="scratchPages"/> scratch pages at
     /// <paramref name="stubAddress"/>, an address free in every layout to be restored.
     /// </summary>
-    public static Injector StartHost(TracerThread tracer, ulong stubAddress, int scratchPages)
+    /// <param name="tracer">The tracer thread (the caller).</param>
+    /// <param name="stubAddress">Where the stub goes.</param>
+    /// <param name="scratchPages">Scratch pages behind the stub.</param>
+    /// <param name="prestarted">A host started ahead (<see cref="HostProcess.Start"/>); null starts one now.</param>
+    public static Injector StartHost(TracerThread tracer, ulong stubAddress, int scratchPages, HostProcess? prestarted = null)
     {
         tracer.VerifyAccess();
-        int pid = DetachedProcess.Start(["exec sleep infinity"])[0];
+        int pid = prestarted?.Take() ?? HostProcess.StartNow();
         try
         {
-            // Seizing the shell mid-exec would trace the shell, not sleep.
-            DetachedProcess.WaitSleeping(pid, "sleep", TimeSpan.FromSeconds(5));
             Interop.PtraceSeize(pid, RestoreOptions);
             Interop.PtraceInterrupt(pid);
             Tracee host = Tracee.FromNewTask(pid, pid);

@@ -284,7 +284,13 @@ public sealed class ChunkIndex
     /// the index files' lengths, and the files are read through one pooled buffer (fresh memory
     /// costs a page fault per page on a virtual machine).
     /// </remarks>
-    public static ChunkIndex Load(string packsDirectory)
+    public static ChunkIndex Load(string packsDirectory) => Load(packsDirectory, only: null);
+
+    /// <summary>
+    /// <see cref="Load(string)"/>, keeping only the chunks in <paramref name="only"/> (all when
+    /// null): a restore needs the chunks of one generation, not the whole store's.
+    /// </summary>
+    public static ChunkIndex Load(string packsDirectory, IReadOnlySet<ChunkHash>? only)
     {
         var index = new ChunkIndex(packsDirectory);
         if (!Directory.Exists(packsDirectory))
@@ -294,7 +300,7 @@ public sealed class ChunkIndex
         FileInfo[] files = new DirectoryInfo(packsDirectory).GetFiles("*.idx");
         Array.Sort(files, (a, b) => string.CompareOrdinal(a.Name, b.Name));
         long entries = files.Sum(f => Math.Max(0, f.Length - PackFormat.IndexHeaderLength - 32) / PackFormat.IndexEntryLength);
-        index._chunks.EnsureCapacity((int)Math.Min(entries, 1 << 28));
+        index._chunks.EnsureCapacity(only?.Count ?? (int)Math.Min(entries, 1 << 28));
         byte[] buffer = [];
         try
         {
@@ -303,7 +309,13 @@ public sealed class ChunkIndex
                 try
                 {
                     int length = Read(file.FullName, ref buffer);
-                    Parse(file.FullName, buffer.AsSpan(0, length), (hash, location) => index._chunks.TryAdd(hash, location));
+                    Parse(file.FullName, buffer.AsSpan(0, length), (hash, location) =>
+                    {
+                        if (only is null || only.Contains(hash))
+                        {
+                            index._chunks.TryAdd(hash, location);
+                        }
+                    });
                     index.Packs.Add(Path.GetFileNameWithoutExtension(file.Name));
                 }
                 catch (StoreException e)

@@ -1,4 +1,5 @@
 using SessionKeeper.Engine.Restore;
+using SessionKeeper.ProcessControl;
 using SessionKeeper.Store.V1;
 
 namespace SessionKeeper.Store;
@@ -37,12 +38,15 @@ public static class SnapshotRestorer
             throw new StoreException($"the session saved as {generation.Name} still runs ({running.Count} process(es), pid {first.Pid} {first.Comm}): " +
                 $"end it first, or use `keeper restore {spec} --replace` to end it and restore the snapshot");
         }
+        // The process the tree is cloned from starts while the snapshot is checked.
+        using HostProcess host = HostProcess.Start();
         string staging = store.CreateStaging("restore");
         try
         {
             // Everything is checked before anything runs; the page files stay in their chunks
             // (decoded straight into the restored processes), the other images are copied.
-            ChunkIndex index = ChunkIndex.Load(store.PacksDirectory);
+            string Fail(string what) => $"snapshot {generation.Spec}: {what}; it cannot be restored (remove it with `keeper rm {generation.Spec}`)";
+            ChunkIndex index = ChunkIndex.Load(store.PacksDirectory, ChunkedFile.ManifestHashes(generation, Fail).ToHashSet());
             SnapshotReader.Read(store, generation, staging, progress, pagesToo: false, index);
             detail?.Invoke($"checked {generation.Spec} and wrote its images to {staging}");
             if (running.Count > 0)
@@ -59,6 +63,7 @@ public static class SnapshotRestorer
                 Warning = warning,
                 LockDirectory = generation.Directory,
                 Pages = pages,
+                Host = host,
             });
             SessionRecord saved = generation.Manifest.Session ?? new SessionRecord();
             var live = new SessionRecord { Kind = saved.Kind, SessionName = saved.SessionName, RootPid = (uint)root, BootId = LiveTree.BootId() };

@@ -193,8 +193,17 @@ public sealed partial class SnapshotStore
             }
             return Generation.Load(this, name, generation);
         }
-        List<Generation> all = Generations(name);
-        return all.Count > 0 ? all[^1] : throw new StoreException($"no snapshot named '{name}' in {Root} (`keeper snapshots` lists them)");
+        // The newest is the highest number or the autosave, whichever was saved last: numbers
+        // only grow, so no other manifest needs reading (a name kept with many generations
+        // would otherwise cost a parse of each on every restore).
+        List<string> directories = GenerationDirectories(name).ToList();
+        List<Generation> candidates = directories.Where(IsNumber).OrderByDescending(g => g.Length).ThenByDescending(g => g, StringComparer.Ordinal).Take(1)
+            .Concat(directories.Where(g => g == AutoGeneration))
+            .Select(g => Generation.Load(this, name, g))
+            .OrderBy(g => g.CreatedAt)
+            .ThenBy(g => g.Number)
+            .ToList();
+        return candidates.Count > 0 ? candidates[^1] : throw new StoreException($"no snapshot named '{name}' in {Root} (`keeper snapshots` lists them)");
     }
 
     /// <summary>The number the next numbered generation of <paramref name="name"/> gets.</summary>

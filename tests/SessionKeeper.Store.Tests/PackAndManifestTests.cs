@@ -82,6 +82,17 @@ public sealed class PackAndManifestTests
     }
 
     [Test]
+    public void Load_OnlySomeChunks_KeepsJustThose()
+    {
+        ChunkHash[] hashes = WriteAll([.. Enumerable.Range(1, 4).Select(n => Enumerable.Repeat((byte)n, 100).ToArray())]);
+
+        ChunkIndex index = ChunkIndex.Load(_directory, new HashSet<ChunkHash> { hashes[1], hashes[3] });
+
+        Assert.That(index.Count, Is.EqualTo(2));
+        Assert.That(hashes.Select(index.Contains), Is.EqualTo(new[] { false, true, false, true }));
+    }
+
+    [Test]
     public void Load_DamagedIndex_IsListedAndItsChunksAreUnknown()
     {
         Write([1, 2, 3]);

@@ -31,4 +31,11 @@ public sealed class RestoreOptions
     /// directory. The snapshot store passes its chunks here.
     /// </summary>
     public Memory.IPageSource? Pages { get; init; }
+
+    /// <summary>
+    /// A host started ahead of the restore (<see cref="ProcessControl.HostProcess.Start"/>),
+    /// which the restore takes over; null: the restore starts its own. The caller disposes it
+    /// (which kills it if no restore took it).
+    /// </summary>
+    public ProcessControl.HostProcess? Host { get; init; }
 }

@@ -123,7 +123,8 @@ public sealed partial class Restorer
         }
         try
         {
-            _host = RestoreTasks.StartHost(tracer, ChooseStubAddress(), ScratchPages);
+            _host = RestoreTasks.StartHost(tracer, ChooseStubAddress(), ScratchPages, _options.Host);
+            _progress?.Invoke($"started the process the tree is cloned from (pid {_host.Thread.Pid}) at {clock.Elapsed.TotalMilliseconds:F1} ms");
             foreach (PstreeEntry entry in _images.Tree)
             {
                 int pid = (int)entry.Pid;

@@ -27,7 +27,8 @@ public sealed class PageChunker : IPageSink
     [ThreadStatic]
     private static byte[]? t_scratch;
 
-    private readonly ChunkIndex _existing;
+    private readonly Task<ChunkIndex> _loading;
+    private ChunkIndex? _existing;
     private readonly PackWriter _pack;
     private readonly Dictionary<ChunkHash, int> _chunkIndexes = [];
     private readonly ConcurrentDictionary<int, ChunkHash> _zeroHashes = new();
@@ -40,10 +41,21 @@ public sealed class PageChunker : IPageSink
 
     /// <summary>Writes new chunks into <paramref name="pack"/>, skipping those <paramref name="existing"/> holds.</summary>
     public PageChunker(ChunkIndex existing, PackWriter pack)
+        : this(Task.FromResult(existing), pack)
     {
-        _existing = existing;
+    }
+
+    /// <summary>
+    /// The same with the store's index still being read (a save starts reading it before it
+    /// freezes the tree); the first pages wait for it.
+    /// </summary>
+    public PageChunker(Task<ChunkIndex> existing, PackWriter pack)
+    {
+        _loading = existing;
         _pack = pack;
     }
+
+    private ChunkIndex Existing => _existing ??= _loading.GetAwaiter().GetResult();
 
     /// <summary>The distinct chunks referred to, in first-use order.</summary>
     public List<ChunkUse> Chunks { get; } = [];
@@ -66,8 +78,10 @@ public sealed class PageChunker : IPageSink
     /// <inheritdoc/>
     public void Write(string fileName, int pid, PageBuffer pages, IReadOnlyList<Img.PagemapEntry> pagemap)
     {
+        ChunkIndex existing = Existing;
         List<(long Offset, int Length)> pieces = Cut(pages.Length, pagemap);
         var indexes = new List<int>(pieces.Count);
+        _chunkIndexes.EnsureCapacity(_chunkIndexes.Count + pieces.Count);
         byte[] encoded = _encoded ??= new byte[BatchSize * s_encodedStride];
         ChunkHash[] hashes = _hashes;
         (ChunkCoding Coding, int Length)[] codings = _codings;
@@ -85,7 +99,7 @@ public sealed class PageChunker : IPageSink
                     return;
                 }
                 hashes[i] = ChunkHash.Of(raw);
-                codings[i] = _existing.Contains(hashes[i])
+                codings[i] = existing.Contains(hashes[i])
                     ? default
                     : ChunkCodec.Encode(raw, encoded.AsSpan(i * s_encodedStride, s_encodedStride));
             });
@@ -109,7 +123,7 @@ public sealed class PageChunker : IPageSink
             return index;
         }
         int stored;
-        if (_existing.TryGet(hash, out ChunkLocation location))
+        if (Existing.TryGet(hash, out ChunkLocation location))
         {
             stored = location.StoredLength;
         }

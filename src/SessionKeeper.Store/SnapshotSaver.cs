@@ -71,8 +71,13 @@ public static class SnapshotSaver
         {
             using var pack = new PackWriter(store.PacksDirectory);
             int processes = 0;
-            ChunkIndex existing = ChunkIndex.Load(store.PacksDirectory);
-            request.Detail?.Invoke($"read the index of the chunks the store holds ({existing.Count})");
+            // Read while the tree is frozen and checked; the first pages wait for it.
+            Task<ChunkIndex> existing = Task.Run(() =>
+            {
+                ChunkIndex index = ChunkIndex.Load(store.PacksDirectory);
+                request.Detail?.Invoke($"read the index of the chunks the store holds ({index.Count})");
+                return index;
+            });
             var chunker = new PageChunker(existing, pack)
             {
                 Progress = bytes => request.Progress?.Invoke(new SaveProgress(processes, bytes, pack.Length)),

@@ -71,19 +71,28 @@ public static class SnapshotReader
         }
 
         using var reader = new ChunkReader(index ?? ChunkIndex.Load(store.PacksDirectory));
-        foreach (StoredFile file in manifest.Files.Where(f => f.Chunked))
+        // Every file's spans of up to SpanChunks chunks in one loop over the cores (a session's
+        // page files are mostly smaller than a span each); a span's records usually lie back to
+        // back in one pack and come in with one read.
+        var files = new List<(ChunkedFile Layout, SafeFileHandle? Target)>();
+        var spans = new List<(int File, int First, int Count)>();
+        try
         {
-            CheckName(file.Name, Fail);
-            ChunkedFile layout = ChunkedFile.Of(manifest, file, hashes, Fail);
-            using SafeFileHandle? target = output is null || !pagesToo ? null : File.OpenHandle(Path.Combine(output, file.Name), FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, (long)file.Size);
-            long fileDone = 0;
-            // Spans of up to SpanChunks chunks go to the cores; each span's records usually lie
-            // back to back in one pack and come in with one read.
-            int spans = (layout.Hashes.Length + SpanChunks - 1) / SpanChunks;
-            Parallelism.For(spans, span =>
+            foreach (StoredFile file in manifest.Files.Where(f => f.Chunked))
             {
-                int first = span * SpanChunks;
-                int count = Math.Min(SpanChunks, layout.Hashes.Length - first);
+                CheckName(file.Name, Fail);
+                ChunkedFile layout = ChunkedFile.Of(manifest, file, hashes, Fail);
+                SafeFileHandle? target = output is null || !pagesToo ? null : File.OpenHandle(Path.Combine(output, file.Name), FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, (long)file.Size);
+                files.Add((layout, target));
+                for (int first = 0; first < layout.Hashes.Length; first += SpanChunks)
+                {
+                    spans.Add((files.Count - 1, first, Math.Min(SpanChunks, layout.Hashes.Length - first)));
+                }
+            }
+            Parallelism.For(spans.Count, i =>
+            {
+                (int which, int first, int count) = spans[i];
+                (ChunkedFile layout, SafeFileHandle? target) = files[which];
                 int length = (int)(layout.Offsets[first + count] - layout.Offsets[first]);
                 byte[] window = ReadWindows.Rent();
                 try
@@ -107,11 +116,12 @@ public static class SnapshotReader
                 {
                     ReadWindows.Return(window);
                 }
-                long now = Interlocked.Add(ref fileDone, length);
-                progress?.Invoke(new ReadProgress(done + now, total));
+                progress?.Invoke(new ReadProgress(Interlocked.Add(ref done, length), total));
             });
-            done += (long)file.Size;
-            progress?.Invoke(new ReadProgress(done, total));
+        }
+        finally
+        {
+            files.ForEach(file => file.Target?.Dispose());
         }
     }
 

@@ -47,6 +47,7 @@ public static class SnapshotRestorer
             // (decoded straight into the restored processes), the other images are copied.
             string Fail(string what) => $"snapshot {generation.Spec}: {what}; it cannot be restored (remove it with `keeper rm {generation.Spec}`)";
             ChunkIndex index = ChunkIndex.Load(store.PacksDirectory, ChunkedFile.ManifestHashes(generation, Fail).ToHashSet());
+            detail?.Invoke($"found {generation.Spec} and where its {index.Count} chunks lie");
             SnapshotReader.Read(store, generation, staging, progress, pagesToo: false, index);
             detail?.Invoke($"checked {generation.Spec} and wrote its images to {staging}");
             if (running.Count > 0)

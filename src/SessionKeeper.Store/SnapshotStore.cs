@@ -284,7 +284,12 @@ public sealed partial class SnapshotStore
         StoreFiles.CreateDirectory(LiveDirectory);
         string path = Path.Combine(LiveDirectory, name + ".pb");
         string temporary = $"{path}.{Environment.ProcessId}.tmp";
-        StoreFiles.WriteDurable(temporary, Google.Protobuf.MessageExtensions.ToByteArray(record));
+        // Not fsynced: the record speaks of processes of this boot only, which a crash ends;
+        // a record from another boot is ignored and a damaged one read as none.
+        using (FileStream file = StoreFiles.CreateNew(temporary, 0))
+        {
+            file.Write(Google.Protobuf.MessageExtensions.ToByteArray(record));
+        }
         File.Move(temporary, path, overwrite: true);
     }
 

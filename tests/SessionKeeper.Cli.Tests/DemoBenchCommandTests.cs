@@ -46,7 +46,8 @@ public sealed class DemoBenchCommandTests : StoreFixture
         {
             Assert.That(names, Has.Some.Contains("save").And.Some.Contains("freeze").And.Some.Contains("restore")
                 .And.Some.Contains("resident memory").And.Some.Contains("unchanged session").And.Some.Contains("copied out of the frozen process")
-                .And.Some.Contains("this machine: first write").And.Some.Contains("written to a file and fsynced"));
+                .And.Some.Contains("this machine: first write").And.Some.Contains("written to a file and fsynced")
+                .And.Some.Contains("`keeper --version` run the same way"));
             Assert.That(figures.Where(f => f.GetProperty("name").GetString()!.StartsWith("demo session: `keeper save", StringComparison.Ordinal))
                 .Select(f => f.GetProperty("runs").GetArrayLength()), Is.EqualTo(new[] { 2 }), "one value per run");
             Assert.That(figures.Where(f => f.TryGetProperty("target", out _)).Select(f => f.GetProperty("met").ValueKind),

@@ -46,6 +46,7 @@ internal static class Benchmark
     {
         var commandSave = new Metric("demo session: `keeper save --stop` run end to end (keeper started and exited)", "ms", target: 90);
         var commandRestore = new Metric("demo session: `keeper restore` run end to end (keeper started and exited)", "ms", target: 90);
+        var commandVersion = new Metric("`keeper --version` run the same way (what any command pays to start and exit)", "ms");
         var save = new Metric("demo session: save --stop into the store, in-process", "ms");
         var freeze = new Metric("demo session: freeze (every task stopped)", "ms", target: 20);
         var frozen = new Metric("demo session: time the tree stays stopped while saved", "ms");
@@ -91,6 +92,9 @@ internal static class Benchmark
                 (double commandSaveMs, double commandRestoreMs) = SaveAndRestoreByCommand(storeDirectory, demo.Pid);
                 commandSave.Add(commandSaveMs);
                 commandRestore.Add(commandRestoreMs);
+                var versionClock = Stopwatch.StartNew();
+                RunKeeper(["--version"]);
+                commandVersion.Add(versionClock.Elapsed.TotalMilliseconds);
                 options.Progress?.Invoke($"session run {run}/{options.SessionRuns}: keeper save {commandSaveMs:F1} ms, keeper restore {commandRestoreMs:F1} ms; " +
                     $"in-process: save {saveMs:F1} ms (freeze {dump.StopDuration.TotalMilliseconds:F1} ms), " +
                     $"restore {restoreMs:F1} ms, {written / 1024} KiB written, {saved.Generation.DiskBytes / 1024} KiB on disk for {resident / 1024} KiB resident");
@@ -101,7 +105,7 @@ internal static class Benchmark
             demo.Quit();
             Directory.Delete(storeDirectory, recursive: true);
         }
-        return [commandSave, commandRestore, save, freeze, frozen, restore, ratio, first, again, processes];
+        return [commandSave, commandRestore, commandVersion, save, freeze, frozen, restore, ratio, first, again, processes];
     }
 
     /// <summary>

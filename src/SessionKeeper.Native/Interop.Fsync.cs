@@ -45,4 +45,31 @@ public static partial class Interop
         using FdLease lease = fd.Lease();
         _ = SyncFileRangeRaw(lease.Fd, 0, 0, SyncFileRangeWrite);
     }
+
+    /// <summary>
+    /// fsyncs every file of <paramref name="paths"/>, writeback started for all of them before
+    /// the first fsync (<see cref="StartWriteback"/>): the first fsync then commits the journal
+    /// for all, which makes twenty fsyncs cost about one.
+    /// </summary>
+    public static void FsyncAll(IEnumerable<string> paths)
+    {
+        var files = new List<SafeFd>();
+        try
+        {
+            foreach (string path in paths)
+            {
+                SafeFd file = Open(path, OpenFlags.O_RDONLY | OpenFlags.O_CLOEXEC);
+                files.Add(file);
+                StartWriteback(file);
+            }
+            foreach (SafeFd file in files)
+            {
+                Fsync(file);
+            }
+        }
+        finally
+        {
+            files.ForEach(file => file.Dispose());
+        }
+    }
 }

@@ -95,6 +95,8 @@ public static class SnapshotSaver
                     request.Detail?.Invoke(line);
                 },
                 PageSink = chunker,
+                // The directory is published by a rename once the manifest is durable.
+                InventoryLast = false,
             });
             // From here on, with --stop, the staging directory is all that is left of the tree.
             keepStaging = request.Stop;

@@ -35,4 +35,14 @@ public sealed class DumpOptions
     /// null (the default) writes the raw files.
     /// </summary>
     public Memory.IPageSink? PageSink { get; init; }
+
+    /// <summary>
+    /// Make the other image files durable before the inventory is written (the default), so
+    /// that a directory without an inventory is recognisably incomplete. A caller that
+    /// publishes the directory atomically itself (the snapshot store renames it into place
+    /// once its manifest is durable) turns this off: everything is then fsynced in one pass.
+    /// Either way the files are durable before the dump returns and before a tree saved in
+    /// kill mode is ended.
+    /// </summary>
+    public bool InventoryLast { get; init; } = true;
 }

@@ -272,7 +272,10 @@ public static class Dumper
         inventory.Files.AddRange(directory.Written.Select(f => f.Clone()));
         // Everything else durable first, the inventory last: a directory without an inventory
         // is recognisably incomplete.
-        directory.Sync();
+        if (options.InventoryLast)
+        {
+            directory.Sync();
+        }
         directory.WriteImage("inventory.img", [inventory]);
         directory.Sync();
         options.Progress?.Invoke($"wrote {directory.Written.Count} files to {directory.Path}");

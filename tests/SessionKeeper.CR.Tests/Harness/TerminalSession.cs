@@ -72,7 +72,16 @@ internal abstract class TerminalSession : IDisposable
         Driver("set-option", "-t", "driver", "status", "off");
         Driver("set-option", "-t", "driver", "window-size", "manual");
         Driver("resize-window", "-t", "driver", "-x", $"{Columns}", "-y", $"{Rows}");
+        // The client starts in the background: a window selected before it is attached is
+        // not what it shows (screen's select needs a display).
+        if (!RealProgram.Poll(IsAttached, TimeSpan.FromSeconds(10)))
+        {
+            throw new TimeoutException($"the client never attached; the driver shows:\n{Screen()}");
+        }
     }
+
+    /// <summary>Whether a client is attached to the session.</summary>
+    protected abstract bool IsAttached();
 
     /// <summary>What the attached client's terminal shows now.</summary>
     public string Screen() => Driver("capture-pane", "-p", "-t", "driver");
@@ -202,6 +211,10 @@ internal sealed class ScreenSession : TerminalSession
     /// <inheritdoc/>
     public override void SelectWindow(string window) => Screen("select", window);
 
+    /// <inheritdoc/>
+    protected override bool IsAttached() =>
+        Run(["screen", "-ls", Name], check: false).Split('\n').Any(line => line.Contains($".{Name}", StringComparison.Ordinal) && line.Contains("(Attached)", StringComparison.Ordinal));
+
     private void Stuff(string window, string text) => Run(["screen", "-S", Name, "-p", window, "-X", "stuff", text]);
 
     private string Screen(params string[] command) => Run(["screen", "-S", Name, "-X", .. command]);
@@ -260,6 +273,9 @@ internal sealed class TmuxSession : TerminalSession
 
     /// <inheritdoc/>
     public override void SelectWindow(string window) => Tmux("select-window", "-t", $"{Name}:{window}");
+
+    /// <inheritdoc/>
+    protected override bool IsAttached() => Run(["tmux", "-S", _socket, "list-clients", "-t", Name], check: false).Trim().Length > 0;
 
     /// <summary>Makes pane <paramref name="pane"/> of the current window the active one.</summary>
     public void SelectPane(string pane) => Tmux("select-pane", "-t", $"{Name}:0.{pane}");

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 
 namespace SessionKeeper.ProcessControl;
@@ -10,7 +9,7 @@ namespace SessionKeeper.ProcessControl;
 /// </summary>
 public sealed class TracerThread : IDisposable
 {
-    private readonly BlockingCollection<Action> _work = new();
+    private readonly HandOffQueue<Action> _work = new();
     private readonly Thread _thread;
 
     /// <summary>Starts the thread.</summary>
@@ -32,7 +31,8 @@ public sealed class TracerThread : IDisposable
         }
         T result = default!;
         ExceptionDispatchInfo? error = null;
-        using var done = new ManualResetEventSlim();
+        // No spinning while the tracer works: the caller's core is better left to the tracees.
+        using var done = new ManualResetEventSlim(initialState: false, spinCount: 0);
         _work.Add(() =>
         {
             try
@@ -71,7 +71,7 @@ public sealed class TracerThread : IDisposable
 
     private void Loop()
     {
-        foreach (Action action in _work.GetConsumingEnumerable())
+        while (_work.TryTake(out Action? action))
         {
             action();
         }

@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using SessionKeeper.Engine.Memory;
+using SessionKeeper.ProcessControl;
 using V1 = SessionKeeper.Images.V1;
 
 namespace SessionKeeper.Engine.Dump;
@@ -13,7 +13,7 @@ namespace SessionKeeper.Engine.Dump;
 internal sealed class PageSinkQueue : IDisposable
 {
     private readonly IPageSink _sink;
-    private readonly BlockingCollection<(string File, int Pid, PageBuffer Pages, IReadOnlyList<V1.PagemapEntry> Pagemap)> _queue = [];
+    private readonly HandOffQueue<(string File, int Pid, PageBuffer Pages, IReadOnlyList<V1.PagemapEntry> Pagemap)> _queue = new();
     private readonly Thread _thread;
     private ExceptionDispatchInfo? _error;
 
@@ -47,13 +47,13 @@ internal sealed class PageSinkQueue : IDisposable
             _queue.CompleteAdding();
         }
         _thread.Join();
-        _queue.Dispose();
     }
 
     private void Run()
     {
-        foreach ((string file, int pid, PageBuffer pages, IReadOnlyList<V1.PagemapEntry> pagemap) in _queue.GetConsumingEnumerable())
+        while (_queue.TryTake(out (string File, int Pid, PageBuffer Pages, IReadOnlyList<V1.PagemapEntry> Pagemap) item))
         {
+            (string file, int pid, PageBuffer pages, IReadOnlyList<V1.PagemapEntry> pagemap) = item;
             if (_error is not null)
             {
                 continue;

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;
 using SessionKeeper.Native;
@@ -308,7 +307,7 @@ public sealed class ChunkIndex
             {
                 try
                 {
-                    int length = Read(file.FullName, ref buffer);
+                    int length = StoreFiles.ReadWhole(file.FullName, ref buffer);
                     Parse(file.FullName, buffer.AsSpan(0, length), (hash, location) =>
                     {
                         if (only is null || only.Contains(hash))
@@ -326,42 +325,9 @@ public sealed class ChunkIndex
         }
         finally
         {
-            if (buffer.Length > 0)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
+            StoreFiles.ReturnPooled(buffer);
         }
         return index;
-    }
-
-    /// <summary>Reads the whole file into <paramref name="buffer"/> (a pooled array, replaced by a larger one when needed); returns its length.</summary>
-    private static int Read(string path, ref byte[] buffer)
-    {
-        using SafeFileHandle handle = File.OpenHandle(path);
-        long length = RandomAccess.GetLength(handle);
-        if (length > int.MaxValue - 64)
-        {
-            throw new StoreException($"{path}: pack index of {length} bytes is too large");
-        }
-        if (buffer.Length < length)
-        {
-            if (buffer.Length > 0)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-            buffer = ArrayPool<byte>.Shared.Rent((int)length);
-        }
-        int got = 0;
-        while (got < length)
-        {
-            int n = RandomAccess.Read(handle, buffer.AsSpan(got, (int)length - got), got);
-            if (n == 0)
-            {
-                break;
-            }
-            got += n;
-        }
-        return got;
     }
 }
 
@@ -462,16 +428,9 @@ public sealed class ChunkReader : IDisposable
 
     private void ReadExactly(string pack, string path, Span<byte> buffer, long offset, ChunkHash hash)
     {
-        SafeFileHandle handle = Handle(pack, path);
-        int got = 0;
-        while (got < buffer.Length)
+        if (StoreFiles.ReadAt(Handle(pack, path), buffer, offset) < buffer.Length)
         {
-            int n = RandomAccess.Read(handle, buffer[got..], offset + got);
-            if (n == 0)
-            {
-                throw new StoreException($"{path}: chunk {hash} at offset {offset} runs past the end of the file (truncated pack)");
-            }
-            got += n;
+            throw new StoreException($"{path}: chunk {hash} at offset {offset} runs past the end of the file (truncated pack)");
         }
     }
 

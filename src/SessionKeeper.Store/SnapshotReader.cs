@@ -38,7 +38,7 @@ public static class SnapshotReader
     public static void Read(SnapshotStore store, Generation generation, string? output, Action<ReadProgress>? progress = null, bool pagesToo = true, ChunkIndex? index = null)
     {
         Manifest manifest = generation.Manifest;
-        string Fail(string what) => $"snapshot {generation.Spec}: {what}; it cannot be restored (remove it with `keeper rm {generation.Spec}`)";
+        string Fail(string what) => Unrestorable(generation, what);
         ChunkHash[] hashes = ChunkedFile.ManifestHashes(generation, Fail);
         long total = manifest.Files.Sum(f => (long)f.Size);
         long done = 0;
@@ -124,6 +124,10 @@ public static class SnapshotReader
             files.ForEach(file => file.Target?.Dispose());
         }
     }
+
+    /// <summary>The message for a generation that fails a check: what is wrong, and what to do.</summary>
+    internal static string Unrestorable(Generation generation, string what) =>
+        $"snapshot {generation.Spec}: {what}; it cannot be restored (remove it with `keeper rm {generation.Spec}`)";
 
     /// <summary>A file name from a manifest must stay inside the directory it is written to.</summary>
     private static void CheckName(string name, Func<string, string> fail)

@@ -45,8 +45,8 @@ public static class SnapshotRestorer
         {
             // Everything is checked before anything runs; the page files stay in their chunks
             // (decoded straight into the restored processes), the other images are copied.
-            string Fail(string what) => $"snapshot {generation.Spec}: {what}; it cannot be restored (remove it with `keeper rm {generation.Spec}`)";
-            ChunkIndex index = ChunkIndex.Load(store.PacksDirectory, ChunkedFile.ManifestHashes(generation, Fail).ToHashSet());
+            ChunkHash[] hashes = ChunkedFile.ManifestHashes(generation, what => SnapshotReader.Unrestorable(generation, what));
+            ChunkIndex index = ChunkIndex.Load(store.PacksDirectory, hashes.ToHashSet());
             detail?.Invoke($"found {generation.Spec} and where its {index.Count} chunks lie");
             SnapshotReader.Read(store, generation, staging, progress, pagesToo: false, index);
             detail?.Invoke($"checked {generation.Spec} and wrote its images to {staging}");

@@ -11,31 +11,67 @@ public static class StoreFiles
     /// <summary>The size and SHA-256 of a file, read through a pooled buffer.</summary>
     public static (long Size, byte[] Sha256) Hash(string path)
     {
-        using Microsoft.Win32.SafeHandles.SafeFileHandle handle = File.OpenHandle(path);
-        long size = RandomAccess.GetLength(handle);
-        if (size > Array.MaxLength)
-        {
-            throw new StoreException($"{path}: {size} bytes is too large for an image file");
-        }
-        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Max(size, 1));
+        byte[] buffer = [];
         try
         {
-            int got = 0;
-            while (got < size)
-            {
-                int n = RandomAccess.Read(handle, buffer.AsSpan(got, (int)size - got), got);
-                if (n == 0)
-                {
-                    throw new StoreException($"{path}: shorter than its {size} bytes while it was read");
-                }
-                got += n;
-            }
-            return (size, Sha256.HashData(buffer.AsSpan(0, got)));
+            int length = ReadWhole(path, ref buffer);
+            return (length, Sha256.HashData(buffer.AsSpan(0, length)));
         }
         finally
         {
+            ReturnPooled(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Reads the whole file <paramref name="path"/> into <paramref name="buffer"/>, a pooled array
+    /// (or empty) that is swapped for a larger pooled one when the file does not fit; returns
+    /// the file's length. The caller gives the buffer back with <see cref="ReturnPooled"/>.
+    /// </summary>
+    public static int ReadWhole(string path, ref byte[] buffer)
+    {
+        using Microsoft.Win32.SafeHandles.SafeFileHandle handle = File.OpenHandle(path);
+        long length = RandomAccess.GetLength(handle);
+        if (length > Array.MaxLength)
+        {
+            throw new StoreException($"{path}: {length} bytes is too large to read whole");
+        }
+        if (buffer.Length < length)
+        {
+            ReturnPooled(buffer);
+            buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)length);
+        }
+        int got = ReadAt(handle, buffer.AsSpan(0, (int)length), 0);
+        if (got < length)
+        {
+            throw new StoreException($"{path}: shorter than its {length} bytes while it was read");
+        }
+        return got;
+    }
+
+    /// <summary>Gives a buffer from <see cref="ReadWhole"/> back to the pool (an empty one is ignored).</summary>
+    public static void ReturnPooled(byte[] buffer)
+    {
+        if (buffer.Length > 0)
+        {
             System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>Reads from <paramref name="offset"/> until <paramref name="buffer"/> is full or the file ends; returns the bytes read.</summary>
+    public static int ReadAt(Microsoft.Win32.SafeHandles.SafeFileHandle handle, Span<byte> buffer, long offset)
+    {
+        int got = 0;
+        while (got < buffer.Length)
+        {
+            int n = RandomAccess.Read(handle, buffer[got..], offset + got);
+            if (n == 0)
+            {
+                break;
+            }
+            got += n;
+        }
+        return got;
     }
 
     /// <summary>Mode of every store directory.</summary>

@@ -5,7 +5,7 @@ using Img = SessionKeeper.Images.V1;
 namespace SessionKeeper.Store;
 
 /// <summary>
-/// Cuts the page contents of a dump into chunks, straight from the dump's page buffers, and
+/// Cuts the page contents of a dump into chunks, read piece by piece from the dump's page buffers, and
 /// stores the chunks the store does not hold yet in one new pack.
 /// </summary>
 /// <remarks>
@@ -23,7 +23,7 @@ public sealed class PageChunker : IPageSink
 
     private static readonly int s_encodedStride = ChunkCodec.MaxEncodedLength(PackFormat.MaxChunkLength);
 
-    // A piece that spans two native blocks of a PageBuffer is copied here first.
+    // Each piece is read out of the PageBuffer into this, one per hashing thread.
     [ThreadStatic]
     private static byte[]? t_scratch;
 
@@ -180,19 +180,12 @@ public sealed class PageChunker : IPageSink
         }
     }
 
-    /// <summary>The bytes [offset, offset + length) of <paramref name="pages"/>, copied into this thread's scratch buffer only when they span two of its native blocks.</summary>
+    /// <summary>The bytes [offset, offset + length) of <paramref name="pages"/>, read into this thread's scratch buffer (reused, so warm).</summary>
     private static ReadOnlySpan<byte> View(PageBuffer pages, long offset, int length)
     {
-        long within = offset % PageBuffer.ChunkSize;
-        if (within + length <= PageBuffer.ChunkSize)
-        {
-            return pages.Slice(offset, length);
-        }
-        byte[] scratch = t_scratch ??= new byte[PackFormat.MaxChunkLength];
-        int first = (int)(PageBuffer.ChunkSize - within);
-        pages.Slice(offset, first).CopyTo(scratch);
-        pages.Slice(offset + first, length - first).CopyTo(scratch.AsSpan(first));
-        return scratch.AsSpan(0, length);
+        Span<byte> scratch = (t_scratch ??= new byte[PackFormat.MaxChunkLength]).AsSpan(0, length);
+        pages.Read(offset, scratch);
+        return scratch;
     }
 }
 

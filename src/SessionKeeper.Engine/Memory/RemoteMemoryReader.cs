@@ -4,17 +4,31 @@ using SessionKeeper.Native;
 namespace SessionKeeper.Engine.Memory;
 
 /// <summary>
-/// Copies page runs of a stopped process into a <see cref="PageBuffer"/> with
-/// process_vm_readv, up to <see cref="Interop.MaxIoVecs"/> iovecs per side and call
-/// (DESIGN.md §3 "Remote memory"). Ranges process_vm_readv cannot read — PROT_NONE memory, which
-/// it refuses because it honours the page protections — are read with pread on
-/// /proc/PID/mem, which reads with FOLL_FORCE the way a debugger does.
+/// Copies page runs of a stopped process into a <see cref="PageBuffer"/>: process_vm_readv
+/// into one small staging buffer, up to <see cref="Interop.MaxIoVecs"/> remote iovecs per call,
+/// then one pwrite of what it gathered into the buffer's memfd (DESIGN.md §3 "Remote memory").
+/// Ranges process_vm_readv cannot read — PROT_NONE memory, which it refuses because it honours
+/// the page protections — are read with pread on /proc/PID/mem, which reads with FOLL_FORCE the
+/// way a debugger does.
 /// </summary>
-public sealed class RemoteMemoryReader : IDisposable
+/// <remarks>
+/// The staging buffer is reused by every reader in turn (one is kept spare), so a dump touches
+/// its pages once; see <see cref="PageBuffer"/> for why fresh memory is avoided.
+/// </remarks>
+public sealed unsafe class RemoteMemoryReader : IDisposable
 {
+    /// <summary>Bytes gathered per process_vm_readv call and pwrite.</summary>
+    public const int StagingSize = 512 << 10;
+
+    private static nint s_spareStaging;
+
     private readonly int _pid;
-    private readonly List<IoVec> _local = new(Interop.MaxIoVecs);
     private readonly List<IoVec> _remote = new(Interop.MaxIoVecs);
+    private readonly IoVec[] _local = new IoVec[1];
+    private nint _staging;
+    private int _staged;
+    private PageBuffer? _buffer;
+    private long _bufferOffset;
     private SafeFd? _mem;
 
     /// <summary>Prepares to read the memory of <paramref name="pid"/>.</summary>
@@ -31,20 +45,37 @@ public sealed class RemoteMemoryReader : IDisposable
     /// <paramref name="offset"/> in <paramref name="buffer"/>; the copy happens when enough is
     /// queued or at <see cref="Flush"/>.
     /// </summary>
-    public unsafe void Enqueue(ulong address, long pages, PageBuffer buffer, long offset)
+    public void Enqueue(ulong address, long pages, PageBuffer buffer, long offset)
     {
+        if (_staged > 0 && (buffer != _buffer || offset != _bufferOffset + _staged))
+        {
+            Flush();
+        }
+        if (_staged == 0)
+        {
+            _buffer = buffer;
+            _bufferOffset = offset;
+        }
+        if (_staging == 0)
+        {
+            _staging = Interlocked.Exchange(ref s_spareStaging, 0);
+            if (_staging == 0)
+            {
+                _staging = Interop.MapAnonymous(StagingSize, populate: true);
+            }
+        }
         long length = pages * PageBuffer.PageSize;
-        // A remote run larger than one chunk is split so that each remote iovec pairs with local
-        // ones inside one call; the local side needs one iovec per chunk touched.
         while (length > 0)
         {
-            long take = Math.Min(length, PageBuffer.ChunkSize);
-            if (_remote.Count + 1 > Interop.MaxIoVecs || _local.Count + 2 > Interop.MaxIoVecs)
+            if (_staged == StagingSize || _remote.Count == Interop.MaxIoVecs)
             {
                 Flush();
+                _buffer = buffer;
+                _bufferOffset = offset;
             }
+            int take = (int)Math.Min(length, StagingSize - _staged);
             _remote.Add(new IoVec((void*)address, (nuint)take));
-            buffer.Segments(offset, take, _local);
+            _staged += take;
             address += (ulong)take;
             offset += take;
             length -= take;
@@ -52,21 +83,17 @@ public sealed class RemoteMemoryReader : IDisposable
     }
 
     /// <summary>Copies everything queued.</summary>
-    public unsafe void Flush()
+    public void Flush()
     {
-        if (_remote.Count == 0)
+        if (_staged == 0)
         {
             return;
         }
+        _local[0] = new IoVec((void*)_staging, (nuint)_staged);
         Span<IoVec> remote = CollectionsMarshal.AsSpan(_remote);
-        Span<IoVec> local = CollectionsMarshal.AsSpan(_local);
-        long total = 0;
-        foreach (IoVec iov in remote)
-        {
-            total += (long)iov.Length;
-        }
+        Span<IoVec> local = _local;
         long done = 0;
-        while (done < total)
+        while (done < _staged)
         {
             long n;
             try
@@ -82,20 +109,22 @@ public sealed class RemoteMemoryReader : IDisposable
                 n = 0;
             }
             done += n;
-            if (done < total)
+            if (done < _staged)
             {
                 // process_vm_readv stops at the first page it cannot read; read the rest of that
                 // remote range through /proc/PID/mem, then carry on with the vectored reads.
                 done += ReadThroughMem(local, remote, done);
             }
         }
+        _buffer!.Write(_bufferOffset, new ReadOnlySpan<byte>((void*)_staging, _staged));
         _remote.Clear();
-        _local.Clear();
+        _staged = 0;
+        _buffer = null;
     }
 
     // The tail of an iovec array after skipping `bytes` bytes (the first element trimmed). Copies
     // into a fresh array only when a call was cut short, which is rare (PROT_NONE ranges).
-    private static unsafe ReadOnlySpan<IoVec> Skip(Span<IoVec> vectors, long bytes, out IoVec[] storage)
+    private static ReadOnlySpan<IoVec> Skip(Span<IoVec> vectors, long bytes, out IoVec[] storage)
     {
         storage = [];
         if (bytes == 0)
@@ -115,7 +144,7 @@ public sealed class RemoteMemoryReader : IDisposable
 
     // Reads the remainder of the remote iovec that contains byte `done` of the batch through
     // /proc/PID/mem; returns the number of bytes read.
-    private unsafe long ReadThroughMem(Span<IoVec> local, Span<IoVec> remote, long done)
+    private long ReadThroughMem(Span<IoVec> local, Span<IoVec> remote, long done)
     {
         long skipped = done;
         int index = 0;
@@ -163,6 +192,16 @@ public sealed class RemoteMemoryReader : IDisposable
         return copied;
     }
 
-    /// <summary>Closes /proc/PID/mem if it was opened.</summary>
-    public void Dispose() => _mem?.Dispose();
+    /// <summary>Closes /proc/PID/mem if it was opened and hands the staging buffer on (queued copies not flushed are dropped).</summary>
+    public void Dispose()
+    {
+        _mem?.Dispose();
+        _remote.Clear();
+        _staged = 0;
+        if (_staging != 0 && Interlocked.CompareExchange(ref s_spareStaging, _staging, 0) != 0)
+        {
+            Interop.Unmap(_staging, StagingSize);
+        }
+        _staging = 0;
+    }
 }

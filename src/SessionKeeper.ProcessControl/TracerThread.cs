@@ -15,6 +15,8 @@ public sealed class TracerThread : IDisposable
     /// <summary>Starts the thread.</summary>
     public TracerThread(string name = "keeper-tracer")
     {
+        // Tracee stops then wake only waitpid, not a SIGCHLD handler as well.
+        Native.Interop.QuietChildStops();
         _thread = new Thread(Loop) { IsBackground = true, Name = name };
         _thread.Start();
     }

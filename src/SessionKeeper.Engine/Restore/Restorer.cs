@@ -124,6 +124,7 @@ public sealed partial class Restorer
         try
         {
             _host = RestoreTasks.StartHost(tracer, ChooseStubAddress(), ScratchPages, _options.Host);
+            ulong[]? ownAffinity = ShareOneCpu(_host.Thread.Pid);
             _progress?.Invoke($"started the process the tree is cloned from (pid {_host.Thread.Pid}) at {clock.Elapsed.TotalMilliseconds:F1} ms");
             foreach (PstreeEntry entry in _images.Tree)
             {
@@ -166,6 +167,15 @@ public sealed partial class Restorer
                 Finish((int)entry.Pid);
             }
             _reboundTerminals = _ttys?.TakeReboundMasters() ?? [];
+            if (ownAffinity is not null)
+            {
+                // The tree gets the CPUs it would have had without the pinning: keeper's.
+                foreach (Injector task in _threads.Values)
+                {
+                    Interop.TrySetAffinity(task.Thread.Tid, ownAffinity);
+                }
+                Interop.TrySetAffinity(0, ownAffinity);
+            }
             KillHost();
             // Processes that were in a job-control stop go first, and stop again before anything
             // else of the tree runs; only then do they get their queued signals.
@@ -289,6 +299,34 @@ public sealed partial class Restorer
         {
             Step(task, "prctl(PR_SET_NAME)", () => task.CallChecked(SyscallNumber.Prctl, (ulong)PrctlOption.PR_SET_NAME, WriteString(task, comm)));
         }
+    }
+
+    /// <summary>
+    /// Pins the tracer thread (the caller) and the host, whose clones inherit it, to the CPU the
+    /// tracer runs on, and returns the tracer's affinity from before (null when none was changed).
+    /// Every injected call is a round trip between tracer and task; on one CPU each hand-over is
+    /// a plain switch, where across two it is a cross-CPU wake-up, which virtual machines make
+    /// dear. The tasks get the old affinity back before they are let go.
+    /// </summary>
+    private static ulong[]? ShareOneCpu(int hostPid)
+    {
+        int cpu = Interop.CurrentCpu();
+        ulong[]? own = Interop.TryGetAffinity(0);
+        if (cpu < 0 || own is null)
+        {
+            return null;
+        }
+        ulong[] one = Interop.SingleCpuMask(cpu);
+        if (!Interop.TrySetAffinity(0, one))
+        {
+            return null;
+        }
+        if (!Interop.TrySetAffinity(hostPid, one))
+        {
+            Interop.TrySetAffinity(0, own);
+            return null;
+        }
+        return own;
     }
 
     private static bool IsVdsoBlock(MapEntry map) => map.Kind is MapPathKind.Vdso or MapPathKind.Vvar or MapPathKind.VvarVclock;

@@ -39,4 +39,33 @@ public sealed class RestorerTests
             Interop.TryKill(pid, Signals.SIGKILL);
         }
     }
+
+    [Test]
+    public void Restore_EveryTaskGetsTheCpusKeeperHas_NotTheOneItWasRestoredOn()
+    {
+        // The restore pins itself and the tasks it builds to one CPU while it works.
+        using DumpTarget target = DumpTarget.StartPattern("thread");
+        int pid = target.Pid;
+        Dumper.Dump(pid, _images, new DumpOptions { Mode = DumpMode.Kill });
+        Assert.That(DumpTarget.WaitGone(pid, 5000), Is.True, "the dumped tree was ended");
+
+        int root = Restorer.Restore(_images);
+        try
+        {
+            string own = CpusAllowed("/proc/thread-self/status");
+            string[] tasks = Directory.GetDirectories($"/proc/{root}/task");
+            Assert.That(tasks, Has.Length.EqualTo(2), "the pattern's two threads");
+            foreach (string task in tasks)
+            {
+                Assert.That(CpusAllowed(Path.Combine(task, "status")), Is.EqualTo(own), task);
+            }
+        }
+        finally
+        {
+            Interop.TryKill(root, Signals.SIGKILL);
+        }
+    }
+
+    private static string CpusAllowed(string status) =>
+        File.ReadLines(status).Single(l => l.StartsWith("Cpus_allowed_list:", StringComparison.Ordinal)).Split(':')[1].Trim();
 }

@@ -220,10 +220,21 @@ public sealed partial class Restorer
         {
             while (ProcTasks.State(pid) is char state)
             {
-                if (state != 'Z' || clock.ElapsedMilliseconds > 10_000)
+                // 'X': the parent is reaping it this very moment, so it is about to be gone.
+                bool dying = state is 'Z' or 'X';
+                if (!dying)
+                {
+                    // Read again after a moment: a process being reaped can be caught mid-way.
+                    Thread.Sleep(20);
+                    if (ProcTasks.State(pid) is not char again || again is 'Z' or 'X')
+                    {
+                        continue;
+                    }
+                }
+                if (!dying || clock.ElapsedMilliseconds > 10_000)
                 {
                     throw new RestoreException(pid, "pid check",
-                        $"PID {pid} is taken by {(state == 'Z' ? "a zombie" : "a running process")}, {ProcTasks.Comm(pid)}; end it first (or restore after it exits)");
+                        $"PID {pid} is taken by {(dying ? "a zombie" : "a running process")}, {ProcTasks.Comm(pid)}; end it first (or restore after it exits)");
                 }
                 Thread.Sleep(5);
             }

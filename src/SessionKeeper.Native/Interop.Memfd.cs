@@ -21,12 +21,6 @@ public static partial class Interop
         {
             fd = MemfdCreateRaw(name, MFD_CLOEXEC);
         }
-        if (fd < 0)
-        {
-            ErrnoException.ThrowLast("memfd_create", name);
-        }
-        var result = new SafeFd();
-        result.Attach(fd);
-        return result;
+        return InteropHelpers.Adopt(new SafeFd(), fd, "memfd_create", name);
     }
 }

@@ -77,6 +77,33 @@ public static partial class Interop
         return total;
     }
 
+    /// <summary>pread until <paramref name="buffer"/> is full or the file ends; returns the bytes read.</summary>
+    public static int PreadAll(SafeFd fd, Span<byte> buffer, long offset)
+    {
+        int total = 0;
+        while (total < buffer.Length)
+        {
+            int n = Pread(fd, buffer[total..], offset + total);
+            if (n == 0)
+            {
+                break;
+            }
+            total += n;
+        }
+        return total;
+    }
+
+    /// <summary>pwrite all of <paramref name="data"/> at <paramref name="offset"/>, looping over short writes.</summary>
+    public static void PwriteAll(SafeFd fd, ReadOnlySpan<byte> data, long offset)
+    {
+        while (!data.IsEmpty)
+        {
+            int n = Pwrite(fd, data, offset);
+            data = data[n..];
+            offset += n;
+        }
+    }
+
     /// <summary>Writes all of <paramref name="data"/>, looping over short writes.</summary>
     public static void WriteAll(SafeFd fd, ReadOnlySpan<byte> data)
     {

@@ -159,16 +159,10 @@ public sealed class FilesDumper
         }
         using SafeFd file = Interop.Open($"/proc/{fd.Pid}/fd/{fd.Fd}", OpenFlags.O_RDONLY | OpenFlags.O_CLOEXEC);
         var contents = new byte[fd.Stat.Size];
-        int done = 0;
-        while (done < contents.Length)
+        int done = Interop.PreadAll(file, contents, 0);
+        if (done < contents.Length)
         {
-            int n = Interop.Pread(file, contents.AsSpan(done), done);
-            if (n <= 0)
-            {
-                Array.Resize(ref contents, done); // truncated meanwhile by a process outside the tree
-                break;
-            }
-            done += n;
+            Array.Resize(ref contents, done); // truncated meanwhile by a process outside the tree
         }
         return contents;
     }

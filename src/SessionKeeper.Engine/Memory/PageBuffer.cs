@@ -43,30 +43,16 @@ public sealed class PageBuffer : IDisposable
     {
         CheckRange(offset, data.Length);
         _file ??= Interop.MemfdCreate("keeper-pages");
-        while (!data.IsEmpty)
-        {
-            int n = Interop.Pwrite(_file, data, offset);
-            data = data[n..];
-            offset += n;
-        }
+        Interop.PwriteAll(_file, data, offset);
     }
 
     /// <summary>Reads [offset, offset + destination.Length), which must lie in the appended range.</summary>
     public void Read(long offset, Span<byte> destination)
     {
         CheckRange(offset, destination.Length);
-        int done = 0;
-        while (done < destination.Length)
-        {
-            int n = _file is null ? 0 : Interop.Pread(_file, destination[done..], offset + done);
-            if (n == 0)
-            {
-                // Appended but never written: a sparse hole, which reads as zeros.
-                destination[done..].Clear();
-                return;
-            }
-            done += n;
-        }
+        int done = _file is null ? 0 : Interop.PreadAll(_file, destination, offset);
+        // Appended but never written: a sparse hole, which reads as zeros.
+        destination[done..].Clear();
     }
 
     /// <summary>Writes every appended byte to <paramref name="stream"/>.</summary>

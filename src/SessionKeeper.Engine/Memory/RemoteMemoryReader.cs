@@ -170,15 +170,10 @@ public sealed unsafe class RemoteMemoryReader : IDisposable
         {
             int take = (int)Math.Min(length - copied, (long)local[li].Length - localSkip);
             var target = new Span<byte>((byte*)local[li].Base + localSkip, take);
-            int got = 0;
-            while (got < take)
+            int got = Interop.PreadAll(_mem, target, (long)(address + (ulong)copied));
+            if (got < take)
             {
-                int n = Interop.Pread(_mem, target[got..], (long)(address + (ulong)copied + (ulong)got));
-                if (n == 0)
-                {
-                    throw new IOException($"pid {_pid}: memory at 0x{address + (ulong)copied + (ulong)got:x} cannot be read (end of /proc/{_pid}/mem)");
-                }
-                got += n;
+                throw new IOException($"pid {_pid}: memory at 0x{address + (ulong)copied + (ulong)got:x} cannot be read (end of /proc/{_pid}/mem)");
             }
             copied += take;
             localSkip += take;

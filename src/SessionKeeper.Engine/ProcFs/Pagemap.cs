@@ -126,26 +126,16 @@ public sealed class PagemapReader : IDisposable
     {
         Span<byte> bytes = MemoryMarshal.AsBytes(destination);
         long offset = (long)(start / (ulong)PageSize * sizeof(ulong));
-        int total = 0;
         try
         {
-            // pagemap_read fills the whole request unless the address space ends; the loop
+            // pagemap_read fills the whole request unless the address space ends; reading on
             // only guards against a short read the interface does not promise to avoid.
-            while (total < bytes.Length)
-            {
-                int n = Interop.Pread(_fd, bytes[total..], offset + total);
-                if (n == 0)
-                {
-                    break;
-                }
-                total += n;
-            }
+            return Interop.PreadAll(_fd, bytes, offset) / sizeof(ulong);
         }
         catch (ErrnoException e) when (ProcFsReader.IsGone(e.Errno))
         {
             return 0;
         }
-        return total / sizeof(ulong);
     }
 
     /// <summary>

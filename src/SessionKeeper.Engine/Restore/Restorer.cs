@@ -220,26 +220,28 @@ public sealed partial class Restorer
         {
             while (ProcTasks.State(pid) is char state)
             {
-                // 'X': the parent is reaping it this very moment, so it is about to be gone.
-                bool dying = state is 'Z' or 'X';
-                if (!dying)
+                // Z waits for its parent; X is being reaped this very moment.
+                if (state is not ('Z' or 'X'))
                 {
                     // Read again after a moment: a process being reaped can be caught mid-way.
                     Thread.Sleep(20);
-                    if (ProcTasks.State(pid) is not char again || again is 'Z' or 'X')
+                    if (ProcTasks.State(pid) is char again && again is not ('Z' or 'X'))
                     {
-                        continue;
+                        throw PidTaken(pid, "a running process");
                     }
+                    continue;
                 }
-                if (!dying || clock.ElapsedMilliseconds > 10_000)
+                if (clock.ElapsedMilliseconds > 10_000)
                 {
-                    throw new RestoreException(pid, "pid check",
-                        $"PID {pid} is taken by {(dying ? "a zombie" : "a running process")}, {ProcTasks.Comm(pid)}; end it first (or restore after it exits)");
+                    throw PidTaken(pid, "a zombie");
                 }
                 Thread.Sleep(5);
             }
         }
     }
+
+    private static RestoreException PidTaken(int pid, string what) =>
+        new(pid, "pid check", $"PID {pid} is taken by {what}, {ProcTasks.Comm(pid)}; end it first (or restore after it exits)");
 
     /// <summary>
     /// An address for the stub and scratch pages that no saved mapping uses: the stub is
@@ -587,14 +589,9 @@ public sealed partial class Restorer
                 {
                     source.Read(pagesName, offset, buffer[..chunk]);
                 }
-                for (int done = 0; pages is not null && done < chunk;)
+                if (pages is not null && Interop.PreadAll(pages, buffer[..chunk], offset) is int read && read < chunk)
                 {
-                    int read = Interop.Pread(pages, buffer[done..chunk], offset + done);
-                    if (read <= 0)
-                    {
-                        throw new RestoreException(pid, "read pages", $"{_images.PagesPath(pid)} ends at {offset + done}, inside the run at 0x{run.Vaddr:x}");
-                    }
-                    done += read;
+                    throw new RestoreException(pid, "read pages", $"{_images.PagesPath(pid)} ends at {offset + read}, inside the run at 0x{run.Vaddr:x}");
                 }
                 for (int done = 0; done < chunk;)
                 {

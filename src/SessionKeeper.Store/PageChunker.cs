@@ -23,7 +23,7 @@ public sealed class PageChunker : IPageSink
 
     private static readonly int s_encodedStride = ChunkCodec.MaxEncodedLength(PackFormat.MaxChunkLength);
 
-    // Each piece is read out of the PageBuffer into this, one per hashing thread.
+    // A piece the PageBuffer cannot show in place is read into this, one per hashing thread.
     [ThreadStatic]
     private static byte[]? t_scratch;
 
@@ -180,9 +180,16 @@ public sealed class PageChunker : IPageSink
         }
     }
 
-    /// <summary>The bytes [offset, offset + length) of <paramref name="pages"/>, read into this thread's scratch buffer (reused, so warm).</summary>
+    /// <summary>
+    /// The bytes [offset, offset + length) of <paramref name="pages"/>: in place when the buffer
+    /// allows, else read into this thread's scratch buffer (reused, so warm).
+    /// </summary>
     private static ReadOnlySpan<byte> View(PageBuffer pages, long offset, int length)
     {
+        if (pages.TryView(offset, length, out ReadOnlySpan<byte> view))
+        {
+            return view;
+        }
         Span<byte> scratch = (t_scratch ??= new byte[PackFormat.MaxChunkLength]).AsSpan(0, length);
         pages.Read(offset, scratch);
         return scratch;

@@ -36,7 +36,7 @@ public sealed class DemoBenchCommandTests : StoreFixture
     [Test]
     public void Bench_SmallRun_ReportsEveryFigureAsJsonWithRunsAndTargets()
     {
-        (int code, string stdout, string stderr) = Keeper("bench", "--runs", "2", "--memory-mib", "32", "--memory-runs", "1", "--json");
+        (int code, string stdout, string stderr) = Keeper("bench", "--runs", "2", "--memory-mib", "80", "--memory-runs", "1", "--json");
 
         Assert.That(code, Is.Zero, stderr);
         using JsonDocument document = JsonDocument.Parse(stdout);
@@ -46,6 +46,7 @@ public sealed class DemoBenchCommandTests : StoreFixture
         {
             Assert.That(names, Has.Some.Contains("save").And.Some.Contains("freeze").And.Some.Contains("restore")
                 .And.Some.Contains("resident memory").And.Some.Contains("unchanged session").And.Some.Contains("copied out of the frozen process")
+                .And.Some.Contains("faulted in before the freeze")
                 .And.Some.Contains("this machine: first write").And.Some.Contains("written to a file and fsynced")
                 .And.Some.Contains("`keeper --version` run the same way"));
             Assert.That(figures.Where(f => f.GetProperty("name").GetString()!.StartsWith("demo session: `keeper save", StringComparison.Ordinal))

@@ -21,6 +21,15 @@ public sealed class DumpResult
     /// <summary>How long stopping every task of the tree took (seize, interrupt, re-scans): the freeze itself.</summary>
     public TimeSpan StopDuration { get; init; }
 
+    /// <summary>
+    /// Bytes of memory faulted in for the page contents before the freeze, and how long that
+    /// took (zero for a tree too small to get a <see cref="Memory.PageMemoryReserve"/>).
+    /// </summary>
+    public long ReservedBytes { get; init; }
+
+    /// <inheritdoc cref="ReservedBytes"/>
+    public TimeSpan ReserveDuration { get; init; }
+
     /// <summary>Wall time of the whole dump, writing included.</summary>
     public required TimeSpan TotalDuration { get; init; }
 

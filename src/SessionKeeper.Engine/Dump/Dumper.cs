@@ -36,8 +36,15 @@ public static class Dumper
         {
             options.Progress?.Invoke(line);
         }
+        // Memory for a large tree's pages is faulted in now, so the freeze does not wait for it.
+        using PageMemoryReserve? reserve = PageMemoryReserve.ForTree(rootPid);
+        TimeSpan reserveDuration = total.Elapsed;
+        if (reserve is not null)
+        {
+            options.Progress?.Invoke($"faulted in {reserve.Bytes >> 20} MiB for the page contents in {reserveDuration.TotalMilliseconds:F1} ms");
+        }
         using var tracer = new TracerThread("keeper-dump");
-        Collected state = tracer.Invoke(() => Collect(tracer, rootPid, options));
+        Collected state = tracer.Invoke(() => Collect(tracer, rootPid, options, reserve));
         var directory = new ImageDirectory(imageDir);
         try
         {
@@ -56,6 +63,8 @@ public static class Dumper
                 Pids = state.Pids,
                 FreezeDuration = state.FreezeDuration,
                 StopDuration = state.StopDuration,
+                ReservedBytes = reserve?.Bytes ?? 0,
+                ReserveDuration = reserve is null ? TimeSpan.Zero : reserveDuration,
                 TotalDuration = total.Elapsed,
                 PagesSaved = state.Memory.Values.Sum(m => m.PageCount),
                 Files = directory.Written.Select(f => f.Name).ToList(),
@@ -101,7 +110,7 @@ public static class Dumper
         public ulong XsaveFeatures { get; set; }
     }
 
-    private static Collected Collect(TracerThread tracer, int rootPid, DumpOptions options)
+    private static Collected Collect(TracerThread tracer, int rootPid, DumpOptions options, PageMemoryReserve? reserve)
     {
         DateTime frozenAt = DateTime.UtcNow;
         var clock = Stopwatch.StartNew();
@@ -187,7 +196,7 @@ public static class Dumper
                 }
                 // Memory after the injected calls: the injector's stub page is gone again by now,
                 // so it cannot show up among the VMAs.
-                MmDumper mm = MmDumper.Collect(pid, smaps[pid], stat, core.Brk, sharedSeen);
+                MmDumper mm = MmDumper.Collect(pid, smaps[pid], stat, core.Brk, sharedSeen, reserve);
                 state.Memory[pid] = mm;
                 int image = state.Namespaces.Pids.ToImage(pid);
                 state.PageQueue?.Add($"pages-{image}.img", image, mm.Pages, mm.Pagemap);

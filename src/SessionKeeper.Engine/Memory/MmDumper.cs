@@ -17,9 +17,10 @@ public sealed class MmDumper : IDisposable
     private readonly int _pid;
     private readonly Dictionary<(ulong Dev, ulong Ino), V1.FileIdentity?> _identities = [];
 
-    private MmDumper(int pid)
+    private MmDumper(int pid, PageMemoryReserve? reserve)
     {
         _pid = pid;
+        Pages = new PageBuffer(reserve);
     }
 
     /// <summary>The mm image.</summary>
@@ -29,7 +30,7 @@ public sealed class MmDumper : IDisposable
     public List<V1.PagemapEntry> Pagemap { get; } = [];
 
     /// <summary>The saved page contents, in the order of <see cref="Pagemap"/>.</summary>
-    public PageBuffer Pages { get; } = new();
+    public PageBuffer Pages { get; }
 
     /// <summary>Pages saved.</summary>
     public long PageCount => Pages.Length / PageBuffer.PageSize;
@@ -75,11 +76,12 @@ public sealed class MmDumper : IDisposable
     /// <summary>
     /// Builds the mm image and copies the pages of <paramref name="pid"/>; the tree must be
     /// frozen. <paramref name="sharedSeen"/> is shared by every process of the tree: shared
-    /// anonymous memory already saved through another process is not saved again.
+    /// anonymous memory already saved through another process is not saved again. The pages
+    /// go into memory from <paramref name="reserve"/> when there is one (see <see cref="PageBuffer"/>).
     /// </summary>
-    public static MmDumper Collect(int pid, List<SmapsEntry> smaps, ProcStat stat, ulong brk, HashSet<(ulong Inode, ulong Offset, ulong Size)> sharedSeen)
+    public static MmDumper Collect(int pid, List<SmapsEntry> smaps, ProcStat stat, ulong brk, HashSet<(ulong Inode, ulong Offset, ulong Size)> sharedSeen, PageMemoryReserve? reserve = null)
     {
-        var dumper = new MmDumper(pid);
+        var dumper = new MmDumper(pid, reserve);
         try
         {
             dumper.Fill(smaps, stat, brk, sharedSeen);

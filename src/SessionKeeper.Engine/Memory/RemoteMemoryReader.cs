@@ -4,27 +4,29 @@ using SessionKeeper.Native;
 namespace SessionKeeper.Engine.Memory;
 
 /// <summary>
-/// Copies page runs of a stopped process into a <see cref="PageBuffer"/>: process_vm_readv
-/// into one small staging buffer, up to <see cref="Interop.MaxIoVecs"/> remote iovecs per call,
-/// then one pwrite of what it gathered into the buffer's memfd (DESIGN.md §3 "Remote memory").
+/// Copies page runs of a stopped process into a <see cref="PageBuffer"/>: process_vm_readv of up
+/// to <see cref="Interop.MaxIoVecs"/> remote iovecs per call, straight into the buffer's memory
+/// when it lives in keeper's own huge pages, else into one small staging buffer and then with
+/// one pwrite into the buffer's memfd (DESIGN.md §3 "Remote memory").
 /// Ranges process_vm_readv cannot read — PROT_NONE memory, which it refuses because it honours
 /// the page protections — are read with pread on /proc/PID/mem, which reads with FOLL_FORCE the
 /// way a debugger does.
 /// </summary>
 /// <remarks>
-/// The staging buffer is reused by every reader in turn (one is kept spare), so a dump touches
-/// its pages once; see <see cref="PageBuffer"/> for why fresh memory is avoided.
+/// The staging buffer, when needed, is reused by every reader in turn (one is kept spare), so a
+/// dump touches its pages once; see <see cref="PageBuffer"/> for why fresh small pages are avoided.
 /// </remarks>
 public sealed unsafe class RemoteMemoryReader : IDisposable
 {
-    /// <summary>Bytes gathered per process_vm_readv call and pwrite.</summary>
+    /// <summary>Bytes gathered per process_vm_readv call (and pwrite, through the staging buffer).</summary>
     public const int StagingSize = 512 << 10;
 
     private static nint s_spareStaging;
 
     private readonly int _pid;
     private readonly List<IoVec> _remote = new(Interop.MaxIoVecs);
-    private readonly IoVec[] _local = new IoVec[1];
+    // A batch is far smaller than a PageBuffer segment, so it spans at most two of them.
+    private readonly IoVec[] _local = new IoVec[2];
     private nint _staging;
     private int _staged;
     private PageBuffer? _buffer;
@@ -56,14 +58,6 @@ public sealed unsafe class RemoteMemoryReader : IDisposable
             _buffer = buffer;
             _bufferOffset = offset;
         }
-        if (_staging == 0)
-        {
-            _staging = Interlocked.Exchange(ref s_spareStaging, 0);
-            if (_staging == 0)
-            {
-                _staging = Interop.MapAnonymous(StagingSize, populate: true);
-            }
-        }
         long length = pages * PageBuffer.PageSize;
         while (length > 0)
         {
@@ -89,9 +83,25 @@ public sealed unsafe class RemoteMemoryReader : IDisposable
         {
             return;
         }
-        _local[0] = new IoVec((void*)_staging, (nuint)_staged);
+        // Straight into the buffer's memory where it lives in keeper's own huge pages, else
+        // into the staging buffer and from there into the buffer's memfd.
+        int slices = _buffer!.WritableSlices(_bufferOffset, _staged, _local);
+        bool direct = slices > 0;
+        if (!direct)
+        {
+            if (_staging == 0)
+            {
+                _staging = Interlocked.Exchange(ref s_spareStaging, 0);
+                if (_staging == 0)
+                {
+                    _staging = Interop.MapAnonymous(StagingSize, populate: true);
+                }
+            }
+            _local[0] = new IoVec((void*)_staging, (nuint)_staged);
+            slices = 1;
+        }
         Span<IoVec> remote = CollectionsMarshal.AsSpan(_remote);
-        Span<IoVec> local = _local;
+        Span<IoVec> local = _local.AsSpan(0, slices);
         long done = 0;
         while (done < _staged)
         {
@@ -116,7 +126,10 @@ public sealed unsafe class RemoteMemoryReader : IDisposable
                 done += ReadThroughMem(local, remote, done);
             }
         }
-        _buffer!.Write(_bufferOffset, new ReadOnlySpan<byte>((void*)_staging, _staged));
+        if (!direct)
+        {
+            _buffer.Write(_bufferOffset, new ReadOnlySpan<byte>((void*)_staging, _staged));
+        }
         _remote.Clear();
         _staged = 0;
         _buffer = null;

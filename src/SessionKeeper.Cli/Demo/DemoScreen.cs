@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using SessionKeeper.Store;
@@ -46,9 +47,29 @@ internal sealed partial class DemoScreen
         {
             throw new KeeperException($"screen session {name} (pid {pid}) did not start bash, top and vim");
         }
-        // Let top draw its first frame and vim take the keys.
-        Thread.Sleep(500);
+        // Let top draw its first frame and vim take the keys, and let bash finish its start-up
+        // files: a ~/.bashrc may run commands for a while (pyenv's init takes seconds), and a
+        // save in the middle would catch them.
+        WaitSettled(pid, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(10));
         return demo;
+    }
+
+    // Waits until the tree of `pid` has held the same processes for `quiet` (at most `limit`).
+    private static void WaitSettled(int pid, TimeSpan quiet, TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        var still = Stopwatch.StartNew();
+        List<int> seen = TreeOf(pid);
+        while (still.Elapsed < quiet && clock.Elapsed < limit)
+        {
+            Thread.Sleep(100);
+            List<int> now = TreeOf(pid);
+            if (!now.SequenceEqual(seen))
+            {
+                seen = now;
+                still.Restart();
+            }
+        }
     }
 
     /// <summary>Ends the session (screen's quit, then SIGKILL for what is left) and removes its directory.</summary>

@@ -92,8 +92,13 @@ public sealed class PackWriter : IDisposable
     private readonly string _directory;
     private readonly List<(ChunkHash Hash, long Offset, ChunkCoding Coding, int Raw, int Stored)> _entries = [];
     private SafeFd? _file;
+    // Writeback is started every this many bytes, so the disk works while later chunks are
+    // still hashed and written, instead of all at once in the final fsync.
+    private const long WritebackStep = 8 << 20;
+
     private byte[] _buffer = [];
     private int _buffered;
+    private long _writebackAt = WritebackStep;
     private bool _committed;
 
     /// <summary>Prepares a pack in <paramref name="packsDirectory"/>; nothing is created until the first chunk.</summary>
@@ -162,6 +167,11 @@ public sealed class PackWriter : IDisposable
     {
         Interop.WriteAll(_file!, _buffer.AsSpan(0, _buffered));
         _buffered = 0;
+        if (Length >= _writebackAt)
+        {
+            Interop.StartWriteback(_file!);
+            _writebackAt = Length + WritebackStep;
+        }
     }
 
     /// <summary>Makes the pack durable and publishes its index; a pack with no chunk is not created.</summary>

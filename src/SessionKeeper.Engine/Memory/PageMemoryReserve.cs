@@ -53,7 +53,8 @@ public sealed class PageMemoryReserve : IDisposable
 
     /// <summary>
     /// A reserve for the tree rooted at <paramref name="rootPid"/> as it is now, or null when
-    /// the tree holds less than <see cref="MinimumBytes"/> of anonymous memory. Never more than
+    /// the tree holds less than <see cref="MinimumBytes"/> of anonymous memory or the memory
+    /// cannot be had (the dump then copies into memory it maps as it goes). Never more than
     /// half the memory the system has available.
     /// </summary>
     public static PageMemoryReserve? ForTree(int rootPid)
@@ -64,10 +65,24 @@ public sealed class PageMemoryReserve : IDisposable
             bytes += AnonymousBytes(pid);
         }
         bytes = Math.Min(bytes, AvailableBytes() / 2);
-        return bytes < MinimumBytes ? null : Create(bytes);
+        if (bytes < MinimumBytes)
+        {
+            return null;
+        }
+        try
+        {
+            return Create(bytes);
+        }
+        catch (ErrnoException)
+        {
+            return null;
+        }
     }
 
-    /// <summary>A reserve of at least <paramref name="bytes"/> bytes (rounded up to whole segments), faulted in.</summary>
+    /// <summary>
+    /// A reserve of at least <paramref name="bytes"/> bytes (rounded up to whole segments),
+    /// faulted in; throws <see cref="ErrnoException"/> (ENOMEM) when the memory cannot be had.
+    /// </summary>
     public static PageMemoryReserve Create(long bytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bytes);
@@ -76,6 +91,13 @@ public sealed class PageMemoryReserve : IDisposable
         nint start = Interop.MapHugeAnonymous(length);
         if (!Interop.TryAdvise(start, length, MADV_POPULATE_WRITE))
         {
+            Errno errno = ErrnoException.LastErrno;
+            if (errno != Errno.EINVAL)
+            {
+                // Out of memory: give back what was faulted in before the kernel said so.
+                Interop.Unmap(start, length);
+                throw new ErrnoException(errno, "madvise(MADV_POPULATE_WRITE)", $"{length} bytes for page contents");
+            }
             // Kernels before 5.14 do not know the advice: touch every page instead.
             unsafe
             {
@@ -137,7 +159,7 @@ public sealed class PageMemoryReserve : IDisposable
         {
             text = File.ReadAllText($"/proc/{pid}/statm");
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return 0;
         }

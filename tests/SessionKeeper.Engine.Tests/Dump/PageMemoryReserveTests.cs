@@ -85,6 +85,20 @@ public sealed unsafe class PageMemoryReserveTests
     }
 
     // Whether every page of [address, address + length) is present (bit 63 of /proc/self/pagemap).
+    [Test]
+    public void MemoryThatCannotBeHad_IsAnErrorNamingIt_NotACrash()
+    {
+        // Needs the kernel to refuse an impossible mapping up front (overcommit mode 0 or 2);
+        // in mode 1 it would be granted and faulting it in would end in the OOM killer.
+        if (File.ReadAllText("/proc/sys/vm/overcommit_memory").Trim() == "1")
+        {
+            Assert.Ignore("vm.overcommit_memory is 1: the kernel grants any mapping, so an impossible reserve cannot be refused safely here");
+        }
+        Assert.That(() => PageMemoryReserve.Create(1L << 50), Throws.InstanceOf<ErrnoException>()
+            .With.Property(nameof(ErrnoException.Errno)).EqualTo(Errno.ENOMEM)
+            .And.Message.Contains("anonymous memory"));
+    }
+
     private static bool AllPresent(nint address, int length)
     {
         int page = Environment.SystemPageSize;

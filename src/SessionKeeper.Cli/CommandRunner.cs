@@ -68,12 +68,13 @@ internal static class CommandRunner
     }
 
     /// <summary>Errors that name their object and need no stack trace to be understood.</summary>
-    private static bool IsExpected(Exception e) => e is KeeperException or ErrnoException or IOException
+    private static bool IsExpected(Exception e) => e is KeeperException or ErrnoException or IOException or OperationCanceledException
         or InvalidDataException or SessionKeeper.Engine.Dump.UnsupportedObjectException or SessionKeeper.Engine.Restore.RestoreException
         or SessionKeeper.Sessions.SessionLookupException or SessionKeeper.Sessions.SessionPrepareException;
 
     private static string Describe(Exception e) => e switch
     {
+        OperationCanceledException => "interrupted: stopped at a safe point; nothing was left half done",
         _ when IsExpected(e) => e.Message,
         IOException or UnauthorizedAccessException => e.Message,
         _ => $"{e.Message} [{e.GetType().Name}]",

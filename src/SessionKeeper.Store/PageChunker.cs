@@ -75,6 +75,9 @@ public sealed class PageChunker : IPageSink
     /// <summary>Called after each batch with the bytes of page contents taken so far.</summary>
     public Action<long>? Progress { get; init; }
 
+    /// <summary>Checked before each batch: an interruption ends the work with <see cref="OperationCanceledException"/>.</summary>
+    public CancellationToken Cancellation { get; init; }
+
     /// <inheritdoc/>
     public void Write(string fileName, int pid, PageBuffer pages, IReadOnlyList<Img.PagemapEntry> pagemap)
     {
@@ -87,6 +90,7 @@ public sealed class PageChunker : IPageSink
         (ChunkCoding Coding, int Length)[] codings = _codings;
         for (int start = 0; start < pieces.Count; start += BatchSize)
         {
+            Cancellation.ThrowIfCancellationRequested();
             int count = Math.Min(BatchSize, pieces.Count - start);
             Parallelism.For(count, i =>
             {

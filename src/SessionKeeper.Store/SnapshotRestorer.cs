@@ -26,8 +26,13 @@ public static class SnapshotRestorer
     /// <param name="progress">Verification progress.</param>
     /// <param name="tcpClose">Give established TCP connections back as reset (<c>--tcp-close</c>).</param>
     /// <param name="warning">Warnings the user must see (e.g. TCP connections that cannot come back transparently).</param>
+    /// <param name="cancellation">
+    /// An interruption, honoured until the snapshot is checked and before anything is ended or
+    /// created (<see cref="OperationCanceledException"/>); from then on the restore completes
+    /// or fails as a whole.
+    /// </param>
     public static RestoreResult Restore(SnapshotStore store, string spec, bool replace, Action<string>? detail, Action<ReadProgress>? progress,
-        bool tcpClose = false, Action<string>? warning = null)
+        bool tcpClose = false, Action<string>? warning = null, CancellationToken cancellation = default)
     {
         using StoreLock storeLock = store.LockStore(exclusive: false, detail);
         Generation generation = store.Resolve(spec);
@@ -50,6 +55,7 @@ public static class SnapshotRestorer
             detail?.Invoke($"found {generation.Spec} and where its {index.Count} chunks lie");
             SnapshotReader.Read(store, generation, staging, progress, pagesToo: false, index);
             detail?.Invoke($"checked {generation.Spec} and wrote its images to {staging}");
+            cancellation.ThrowIfCancellationRequested();
             if (running.Count > 0)
             {
                 LiveTree.End(() => store.Running(generation), TimeSpan.FromSeconds(10));

@@ -32,6 +32,13 @@ public sealed record SaveRequest
 
     /// <summary>Progress: processes, then page bytes stored so far.</summary>
     public Action<SaveProgress>? Progress { get; init; }
+
+    /// <summary>
+    /// An interruption: until the snapshot is committed (with <see cref="Stop"/>: until the
+    /// tree is ended), the save then fails with <see cref="OperationCanceledException"/>,
+    /// leaving the tree running and no snapshot.
+    /// </summary>
+    public CancellationToken Cancellation { get; init; }
 }
 
 /// <summary>Progress of a save.</summary>
@@ -81,6 +88,7 @@ public static class SnapshotSaver
             var chunker = new PageChunker(existing, pack)
             {
                 Progress = bytes => request.Progress?.Invoke(new SaveProgress(processes, bytes, pack.Length)),
+                Cancellation = request.Cancellation,
             };
             DumpResult dump = Dumper.Dump(request.RootPid, staging, new DumpOptions
             {
@@ -97,6 +105,7 @@ public static class SnapshotSaver
                 PageSink = chunker,
                 // The directory is published by a rename once the manifest is durable.
                 InventoryLast = false,
+                Cancellation = request.Cancellation,
             });
             // From here on, with --stop, the staging directory is all that is left of the tree.
             keepStaging = request.Stop;
@@ -118,6 +127,11 @@ public static class SnapshotSaver
             AddChunkedFiles(manifest, chunker);
             ManifestFile.Write(staging, manifest);
             request.Detail?.Invoke("wrote the manifest");
+            if (!request.Stop)
+            {
+                // The last point where a save can still be given up; a stopped tree is gone, so its snapshot is committed regardless.
+                request.Cancellation.ThrowIfCancellationRequested();
+            }
             string path = store.Commit(staging, request.Name, generation);
             request.Detail?.Invoke($"committed {path}");
             // The network lock of the tree's TCP connections belongs to the snapshot now.

@@ -25,11 +25,13 @@ internal static class EngineCommands
         var command = new Command("dump", "Checkpoint a process tree into a raw image directory.") { pid, images, leaveRunning, rebindTty };
         CommandRunner.SetHandler(command, (parse, stdout) =>
         {
+            using var interruption = new Interruption();
             DumpResult result = Dumper.Dump(parse.GetValue(pid), parse.GetValue(images)!, new DumpOptions
             {
                 Mode = parse.GetValue(leaveRunning) ? DumpMode.LeaveRunning : DumpMode.Kill,
                 RebindOutsideTerminals = parse.GetValue(rebindTty),
                 Progress = CommandRunner.Detail(parse),
+                Cancellation = interruption.Token,
             });
             stdout.WriteLine($"dumped {result.Pids.Count} process(es) of pid {result.RootPid} to {result.ImageDirectory}: " +
                 $"{result.PagesSaved} pages, frozen {result.FreezeDuration.TotalMilliseconds:F1} ms, total {result.TotalDuration.TotalMilliseconds:F1} ms" +

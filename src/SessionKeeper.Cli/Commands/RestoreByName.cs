@@ -72,11 +72,12 @@ internal static class RestoreByName
     private static void Restore(ParseResult parse, TextWriter stdout, SnapshotStore store, string spec, bool replace)
     {
         RestoreResult result;
+        using (var interruption = new Interruption())
         using (var progress = new StoreCli.ProgressLine())
         {
             result = SnapshotRestorer.Restore(store, spec, replace, CommandRunner.Detail(parse),
                 p => progress.Show($"restoring {spec}: checked {StoreCli.Size(p.Done)} of {StoreCli.Size(p.Total)}"),
-                tcpClose: parse.GetValue(TcpClose), warning: line => Console.Error.WriteLine($"warning: {line}"));
+                tcpClose: parse.GetValue(TcpClose), warning: line => Console.Error.WriteLine($"warning: {line}"), interruption.Token);
         }
         var session = result.Generation.Manifest.Session;
         stdout.WriteLine($"restored {result.Generation.Spec}: {session?.Processes.Count ?? 0} process(es), the tree of pid {result.RootPid} runs again" +

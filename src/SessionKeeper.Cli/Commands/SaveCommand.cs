@@ -81,10 +81,12 @@ internal static class SaveCommand
     private static void Save(ParseResult parse, TextWriter stdout, SnapshotStore store, SaveRequest request)
     {
         SaveResult result;
+        using (var interruption = new Interruption())
         using (var progress = new StoreCli.ProgressLine())
         {
             result = SnapshotSaver.Save(store, request with
             {
+                Cancellation = interruption.Token,
                 Progress = p => progress.Show($"saving {request.Name}: {p.Processes} process(es), {p.PageBytes / Environment.SystemPageSize} pages, {StoreCli.Size(p.PageBytes)} of memory, {StoreCli.Size(p.NewBytes)} written"),
             });
         }

@@ -45,4 +45,13 @@ public sealed class DumpOptions
     /// kill mode is ended.
     /// </summary>
     public bool InventoryLast { get; init; } = true;
+
+    /// <summary>
+    /// An interruption (the user's Ctrl-C), checked between steps: before the freeze, before
+    /// each process is read, before the images are written and before a tree in kill mode is
+    /// ended. The dump then fails as any failed dump does (<see cref="OperationCanceledException"/>):
+    /// nothing is kept and the tree runs on as it was. Once the tree is ended it is too late,
+    /// and the dump completes.
+    /// </summary>
+    public CancellationToken Cancellation { get; init; }
 }

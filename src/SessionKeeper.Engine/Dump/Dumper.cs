@@ -43,14 +43,17 @@ public static class Dumper
         {
             options.Progress?.Invoke($"faulted in {reserve.Bytes >> 20} MiB for the page contents in {reserveDuration.TotalMilliseconds:F1} ms");
         }
+        options.Cancellation.ThrowIfCancellationRequested();
         using var tracer = new TracerThread("keeper-dump");
         Collected state = tracer.Invoke(() => Collect(tracer, rootPid, options, reserve));
         var directory = new ImageDirectory(imageDir);
         try
         {
+            options.Cancellation.ThrowIfCancellationRequested();
             Write(state, directory, options);
             if (options.Mode == DumpMode.Kill)
             {
+                options.Cancellation.ThrowIfCancellationRequested();
                 tracer.Invoke(state.Tree.Kill);
                 options.Progress?.Invoke($"killed the tree of pid {rootPid}");
                 // The connections close in repair mode, silently; their lock stays for the restore.
@@ -166,6 +169,7 @@ public static class Dumper
             var sharedSeen = new HashSet<(ulong, ulong, ulong)>();
             foreach (FrozenProcess process in tree.Processes)
             {
+                options.Cancellation.ThrowIfCancellationRequested();
                 int pid = process.Pid;
                 ProcStat stat = stats[pid];
                 var entry = new V1.PstreeEntry

@@ -57,17 +57,22 @@ public sealed class InterruptTests : StoreFixture
     // exit code and stderr.
     private static (int Code, string Stderr) RunAndSignal(string[] arguments, string trigger, int signal)
     {
-        bool managed = KeeperProcess.Binary.EndsWith(".dll", StringComparison.Ordinal);
-        var start = new ProcessStartInfo(managed ? "dotnet" : KeeperProcess.Binary)
+        // Through python3, which puts SIGINT back to its default before it execs keeper: a test
+        // run started in the background (nohup, `&` in a script) inherits SIGINT ignored, and
+        // keeper, like any program, leaves a signal alone that it was started ignoring.
+        var start = new ProcessStartInfo("python3")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        if (managed)
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])");
+        if (KeeperProcess.Binary.EndsWith(".dll", StringComparison.Ordinal))
         {
-            start.ArgumentList.Add(KeeperProcess.Binary);
+            start.ArgumentList.Add("dotnet");
         }
+        start.ArgumentList.Add(KeeperProcess.Binary);
         foreach (string argument in arguments)
         {
             start.ArgumentList.Add(argument);

@@ -196,19 +196,20 @@ public sealed unsafe class PageBuffer : IDisposable
 
     // The part of [offset, offset + length) that lies in offset's segment, mapping the segment
     // first when asked to; empty when the segment is not mapped and mapping was not asked for.
+    // Without mapping it changes nothing, so the chunker's threads may read side by side.
     private Span<byte> SegmentSpan(long offset, int length, bool map)
     {
         int index = (int)(offset / SegmentSize);
+        if (!map && (index >= _segments.Count || _segments[index] == 0))
+        {
+            return [];
+        }
         while (_segments.Count <= index)
         {
             _segments.Add(0);
         }
         if (_segments[index] == 0)
         {
-            if (!map)
-            {
-                return [];
-            }
             nint segment = _reserve?.Take() ?? 0;
             _segments[index] = segment != 0 ? segment : Interop.MapHugeAnonymous(SegmentSize);
         }

@@ -33,11 +33,18 @@ public sealed class PageChunker : IPageSink
     private readonly Dictionary<ChunkHash, int> _chunkIndexes = [];
     private readonly ConcurrentDictionary<int, ChunkHash> _zeroHashes = new();
 
-    // Per batch, reused for every batch of every file: freshly allocated memory is slow to
-    // touch (a page fault per page), and a new array per chunk kept the GC busy.
-    private readonly ChunkHash[] _hashes = new ChunkHash[BatchSize];
-    private readonly (ChunkCoding Coding, int Length)[] _codings = new (ChunkCoding, int)[BatchSize];
-    private byte[]? _encoded;
+    // Two sets of per-batch buffers, one hashed into while the other is recorded, reused for
+    // every batch of every file: freshly allocated memory is slow to touch (a page fault per
+    // page), and a new array per chunk kept the GC busy.
+    private readonly Batch?[] _batches = new Batch?[2];
+
+    /// <summary>Hashes, codings and encoded bytes of one batch of chunks.</summary>
+    private sealed class Batch
+    {
+        public ChunkHash[] Hashes { get; } = new ChunkHash[BatchSize];
+        public (ChunkCoding Coding, int Length)[] Codings { get; } = new (ChunkCoding, int)[BatchSize];
+        public byte[] Encoded { get; } = new byte[BatchSize * s_encodedStride];
+    }
 
     /// <summary>Writes new chunks into <paramref name="pack"/>, skipping those <paramref name="existing"/> holds.</summary>
     public PageChunker(ChunkIndex existing, PackWriter pack)
@@ -85,35 +92,56 @@ public sealed class PageChunker : IPageSink
         List<(long Offset, int Length)> pieces = Cut(pages.Length, pagemap);
         var indexes = new List<int>(pieces.Count);
         _chunkIndexes.EnsureCapacity(_chunkIndexes.Count + pieces.Count);
-        byte[] encoded = _encoded ??= new byte[BatchSize * s_encodedStride];
-        ChunkHash[] hashes = _hashes;
-        (ChunkCoding Coding, int Length)[] codings = _codings;
-        for (int start = 0; start < pieces.Count; start += BatchSize)
+        Task recording = Task.CompletedTask;
+        try
         {
-            Cancellation.ThrowIfCancellationRequested();
-            int count = Math.Min(BatchSize, pieces.Count - start);
-            Parallelism.For(count, i =>
+            for (int start = 0, batch = 0; start < pieces.Count; start += BatchSize, batch++)
             {
-                (long offset, int length) = pieces[start + i];
-                ReadOnlySpan<byte> raw = View(pages, offset, length);
-                if (!raw.ContainsAnyExcept((byte)0))
+                Cancellation.ThrowIfCancellationRequested();
+                int count = Math.Min(BatchSize, pieces.Count - start);
+                Batch set = _batches[batch % 2] ??= new Batch();
+                int first = start;
+                Parallelism.For(count, i =>
                 {
-                    hashes[i] = _zeroHashes.GetOrAdd(length, l => ChunkHash.Of(new byte[l]));
-                    codings[i] = (ChunkCoding.Zero, 0);
-                    return;
-                }
-                hashes[i] = ChunkHash.Of(raw);
-                codings[i] = existing.Contains(hashes[i])
-                    ? default
-                    : ChunkCodec.Encode(raw, encoded.AsSpan(i * s_encodedStride, s_encodedStride));
-            });
-            for (int i = 0; i < count; i++)
-            {
-                indexes.Add(Record(hashes[i], pieces[start + i].Length, codings[i], encoded.AsSpan(i * s_encodedStride, codings[i].Length)));
-                RawBytes += pieces[start + i].Length;
+                    (long offset, int length) = pieces[first + i];
+                    ReadOnlySpan<byte> raw = View(pages, offset, length);
+                    if (!raw.ContainsAnyExcept((byte)0))
+                    {
+                        set.Hashes[i] = _zeroHashes.GetOrAdd(length, l => ChunkHash.Of(new byte[l]));
+                        set.Codings[i] = (ChunkCoding.Zero, 0);
+                        return;
+                    }
+                    set.Hashes[i] = ChunkHash.Of(raw);
+                    set.Codings[i] = existing.Contains(set.Hashes[i])
+                        ? default
+                        : ChunkCodec.Encode(raw, set.Encoded.AsSpan(i * s_encodedStride, s_encodedStride));
+                });
+                // The previous batch's records go into the pack while this one was hashed; this
+                // one's go while the next is hashed (the two batches use the two buffer sets).
+                recording.GetAwaiter().GetResult();
+                recording = Task.Run(() =>
+                {
+                    for (int i = 0; i < count; i++)
+                    {
+                        indexes.Add(Record(set.Hashes[i], pieces[first + i].Length, set.Codings[i], set.Encoded.AsSpan(i * s_encodedStride, set.Codings[i].Length)));
+                        RawBytes += pieces[first + i].Length;
+                    }
+                    Progress?.Invoke(RawBytes);
+                });
             }
-            Progress?.Invoke(RawBytes);
         }
+        finally
+        {
+            // Never leave a batch being recorded behind, even when hashing failed.
+            try
+            {
+                recording.Wait();
+            }
+            catch (AggregateException) when (recording.IsFaulted)
+            {
+            }
+        }
+        recording.GetAwaiter().GetResult();
         Files.Add((fileName, pages.Length, indexes));
     }
 
@@ -205,3 +233,4 @@ public sealed class PageChunker : IPageSink
 /// <param name="RawLength">Bytes uncompressed.</param>
 /// <param name="StoredLength">Bytes in its pack.</param>
 public readonly record struct ChunkUse(ChunkHash Hash, int RawLength, int StoredLength);
+

@@ -51,6 +51,53 @@ public sealed class SaveAndReadTests
         }
     }
 
+    [Test]
+    public void PageChunker_ManyBatches_KeepTheirOrder_AndAChunkRepeatedInALaterBatchIsStoredOnce()
+    {
+        // 6 MiB of pages, 3 batches' worth: the last 2 MiB repeat the first 2 MiB, and the middle
+        // holds other bytes. Batches are hashed while the one before is written to the pack.
+        const int Page = 4096;
+        const int Third = 2 << 20;
+        byte[] first = new byte[Third];
+        byte[] middle = new byte[Third];
+        new Random(7).NextBytes(first);
+        new Random(8).NextBytes(middle);
+        using var pages = new PageBuffer();
+        long offset = pages.Append(3 * Third / Page);
+        pages.Write(offset, first);
+        pages.Write(offset + Third, middle);
+        pages.Write(offset + (2 * Third), first);
+        var pagemap = new List<Img.PagemapEntry>
+        {
+            new() { Vaddr = 0x7f0000000000, NrPages = 3 * Third / Page, Content = new Img.ContentRef { PagesOffset = (ulong)offset } },
+        };
+        string packs = Path.Combine(_directory, "packs");
+        Directory.CreateDirectory(packs);
+        using var pack = new PackWriter(packs);
+        var chunker = new PageChunker(ChunkIndex.Load(packs), pack);
+
+        chunker.Write("pages-1.img", 1, pages, pagemap);
+        chunker.Flush();
+
+        int perThird = Third / PackFormat.MaxChunkLength;
+        List<int> indexes = chunker.Files.Single().ChunkIndexes;
+        Assert.That(indexes, Has.Count.EqualTo(3 * perThird));
+        Assert.That(indexes[(2 * perThird)..], Is.EqualTo(indexes[..perThird]), "the repeat refers to the first third's chunks");
+        Assert.That(chunker.Chunks, Has.Count.EqualTo(2 * perThird), "and is not stored again");
+        Assert.That(chunker.NewChunks, Is.EqualTo(2 * perThird));
+        Assert.That(chunker.RawBytes, Is.EqualTo(3L * Third));
+        using var reader = new ChunkReader(ChunkIndex.Load(packs));
+        byte[] scratch = new byte[ChunkReader.ScratchLength];
+        using var rebuilt = new MemoryStream();
+        foreach (int index in indexes)
+        {
+            byte[] raw = new byte[chunker.Chunks[index].RawLength];
+            reader.Read(chunker.Chunks[index].Hash, raw, scratch);
+            rebuilt.Write(raw);
+        }
+        Assert.That(rebuilt.ToArray(), Is.EqualTo(first.Concat(middle).Concat(first).ToArray()), "in order, byte for byte");
+    }
+
     /// <summary>Keeps a copy of every page buffer and passes it on.</summary>
     private sealed class TeeSink(IPageSink inner) : IPageSink
     {

@@ -56,10 +56,11 @@ public static partial class Interop
     /// <summary>
     /// Private anonymous read-write memory of <paramref name="length"/> bytes (a multiple of
     /// <see cref="HugePageSize"/>), aligned to a huge page and advised MADV_HUGEPAGE, so that
-    /// first touches fault in 2 MiB at a time instead of 4 KiB: on virtual machines where a
-    /// fault is dear (shadow page tables), filling such memory runs an order of magnitude faster.
-    /// The kernel falls back to small pages on its own when no huge page is free. Unmap with
-    /// <see cref="Unmap"/> and the same length.
+    /// first touches fault in 2 MiB at a time instead of 4 KiB: one fault instead of 512. On our
+    /// VMs, where a fault is dear, filling 1 GiB of it ran at 0.62–0.68 GB/s against 0.42 GB/s
+    /// in small pages when the host had to back the memory anew, and at over 6 GB/s when it did
+    /// not. The kernel falls back to small pages on its own when no huge page is free. Unmap
+    /// with <see cref="Unmap"/> and the same length.
     /// </summary>
     public static nint MapHugeAnonymous(nuint length)
     {

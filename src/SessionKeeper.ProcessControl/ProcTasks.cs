@@ -46,6 +46,31 @@ public static class ProcTasks
         return children;
     }
 
+    /// <summary>
+    /// <paramref name="rootPid"/> and every process below it as they run now, parents first
+    /// (/proc/PID/task/TID/children, breadth first); processes that vanish on the way are
+    /// left out with their children. Not frozen: the tree may change meanwhile.
+    /// </summary>
+    public static List<int> Descendants(int rootPid)
+    {
+        var pids = new List<int> { rootPid };
+        var seen = new HashSet<int> { rootPid };
+        for (int i = 0; i < pids.Count; i++)
+        {
+            foreach (int tid in Threads(pids[i]))
+            {
+                foreach (int child in Children(pids[i], tid))
+                {
+                    if (seen.Add(child))
+                    {
+                        pids.Add(child);
+                    }
+                }
+            }
+        }
+        return pids;
+    }
+
     /// <summary>The one-letter state of /proc/PID/stat (R, S, D, T, t, Z, X …), or null if gone.</summary>
     public static char? State(int pid)
     {

@@ -1,5 +1,6 @@
 using SessionKeeper.Engine.ProcFs;
 using SessionKeeper.Native;
+using SessionKeeper.ProcessControl;
 using SessionKeeper.Store.V1;
 
 namespace SessionKeeper.Store;
@@ -18,26 +19,11 @@ public static class LiveTree
     public static List<SavedProcess> Snapshot(int rootPid)
     {
         var processes = new List<SavedProcess>();
-        var queue = new Queue<int>([rootPid]);
-        var seen = new HashSet<int>();
-        while (queue.Count > 0)
+        foreach (int pid in ProcTasks.Descendants(rootPid))
         {
-            int pid = queue.Dequeue();
-            if (!seen.Add(pid) || !ProcFsReader.TryReadStat(pid, out ProcStat stat))
+            if (ProcFsReader.TryReadStat(pid, out ProcStat stat))
             {
-                continue;
-            }
-            processes.Add(new SavedProcess { Pid = (uint)pid, StartTime = stat.StartTime, Comm = stat.Comm });
-            foreach (string task in SafeEnumerate($"/proc/{pid}/task"))
-            {
-                string? children = TryRead(Path.Combine(task, "children"));
-                foreach (string child in (children ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries))
-                {
-                    if (int.TryParse(child, out int c))
-                    {
-                        queue.Enqueue(c);
-                    }
-                }
+                processes.Add(new SavedProcess { Pid = (uint)pid, StartTime = stat.StartTime, Comm = stat.Comm });
             }
         }
         return processes;
@@ -77,30 +63,6 @@ public static class LiveTree
                 throw new StoreException($"pid {left[0].Pid} ({left[0].Comm}) of the saved session did not end after SIGKILL");
             }
             Thread.Sleep(10);
-        }
-    }
-
-    private static IEnumerable<string> SafeEnumerate(string directory)
-    {
-        try
-        {
-            return Directory.GetDirectories(directory);
-        }
-        catch (IOException)
-        {
-            return [];
-        }
-    }
-
-    private static string? TryRead(string path)
-    {
-        try
-        {
-            return File.ReadAllText(path);
-        }
-        catch (IOException)
-        {
-            return null;
         }
     }
 }

@@ -60,7 +60,7 @@ public sealed class PageMemoryReserve : IDisposable
     public static PageMemoryReserve? ForTree(int rootPid)
     {
         long bytes = 0;
-        foreach (int pid in TreePids(rootPid))
+        foreach (int pid in ProcTasks.Descendants(rootPid))
         {
             bytes += AnonymousBytes(pid);
         }
@@ -134,20 +134,6 @@ public sealed class PageMemoryReserve : IDisposable
         {
             Interop.Unmap(_start + (nint)taken * SegmentSize, (nuint)(_segments - taken) * SegmentSize);
         }
-    }
-
-    // The root and every descendant, found through /proc/PID/task/TID/children.
-    private static List<int> TreePids(int rootPid)
-    {
-        var pids = new List<int> { rootPid };
-        for (int i = 0; i < pids.Count; i++)
-        {
-            foreach (int tid in ProcTasks.Threads(pids[i]))
-            {
-                pids.AddRange(ProcTasks.Children(pids[i], tid));
-            }
-        }
-        return pids;
     }
 
     // Resident anonymous memory of a process: resident minus shared pages in /proc/PID/statm

@@ -17,7 +17,7 @@ internal sealed class Interruption : IDisposable
     /// <summary>Starts catching the signals until disposed.</summary>
     public Interruption()
     {
-        _registrations = [Register(PosixSignal.SIGINT, "SIGINT"), Register(PosixSignal.SIGTERM, "SIGTERM"), Register(PosixSignal.SIGHUP, "SIGHUP")];
+        _registrations = [Register(PosixSignal.SIGINT), Register(PosixSignal.SIGTERM), Register(PosixSignal.SIGHUP)];
     }
 
     /// <summary>Cancelled by the first signal.</summary>
@@ -32,7 +32,7 @@ internal sealed class Interruption : IDisposable
         _source.Dispose();
     }
 
-    private PosixSignalRegistration Register(PosixSignal signal, string name) => PosixSignalRegistration.Create(signal, context =>
+    private PosixSignalRegistration Register(PosixSignal signal) => PosixSignalRegistration.Create(signal, context =>
     {
         if (Interlocked.Increment(ref _signals) > 1)
         {
@@ -42,7 +42,7 @@ internal sealed class Interruption : IDisposable
         context.Cancel = true;
         try
         {
-            Console.Error.WriteLine($"keeper: {name}: stopping at the next safe point and leaving the session as it was (send it again to end keeper at once)");
+            Console.Error.WriteLine($"keeper: {signal}: stopping at the next safe point and leaving the session as it was (send it again to end keeper at once)");
         }
         catch (IOException)
         {

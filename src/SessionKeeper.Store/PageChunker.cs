@@ -130,16 +130,12 @@ public sealed class PageChunker : IPageSink
                 });
             }
         }
-        finally
+        catch
         {
-            // Never leave a batch being recorded behind, even when hashing failed.
-            try
-            {
-                recording.Wait();
-            }
-            catch (AggregateException) when (recording.IsFaulted)
-            {
-            }
+            // Never leave a batch being recorded behind: the caller frees the pages next. The
+            // hashing's error is the one reported.
+            Task.WaitAny(recording);
+            throw;
         }
         recording.GetAwaiter().GetResult();
         Files.Add((fileName, pages.Length, indexes));

@@ -32,7 +32,6 @@ public sealed unsafe class PageBuffer : IDisposable
     private const int SegmentSize = PageMemoryReserve.SegmentSize;
 
     private readonly PageMemoryReserve? _reserve;
-    private readonly bool _inMemory;
     private readonly List<nint> _segments = [];
     private SafeFd? _file;
     private long _length;
@@ -41,11 +40,7 @@ public sealed unsafe class PageBuffer : IDisposable
     /// A buffer in keeper's own memory, taken from <paramref name="reserve"/> while it lasts,
     /// or, without a reserve, in a memfd.
     /// </summary>
-    public PageBuffer(PageMemoryReserve? reserve = null)
-    {
-        _reserve = reserve;
-        _inMemory = reserve is not null;
-    }
+    public PageBuffer(PageMemoryReserve? reserve = null) => _reserve = reserve;
 
     /// <summary>The page size contents are counted in.</summary>
     public static int PageSize { get; } = Environment.SystemPageSize;
@@ -54,7 +49,7 @@ public sealed unsafe class PageBuffer : IDisposable
     public long Length => _length;
 
     /// <summary>Whether the contents live in keeper's own memory (else in a memfd).</summary>
-    public bool InMemory => _inMemory;
+    public bool InMemory => _reserve is not null;
 
     /// <summary>
     /// Reserves room for <paramref name="pages"/> pages at the end and returns the byte offset of
@@ -71,7 +66,7 @@ public sealed unsafe class PageBuffer : IDisposable
     public void Write(long offset, ReadOnlySpan<byte> data)
     {
         CheckRange(offset, data.Length);
-        if (!_inMemory)
+        if (!InMemory)
         {
             _file ??= Interop.MemfdCreate("keeper-pages");
             Interop.PwriteAll(_file, data, offset);
@@ -95,7 +90,7 @@ public sealed unsafe class PageBuffer : IDisposable
     public int WritableSlices(long offset, int length, Span<IoVec> slices)
     {
         CheckRange(offset, length);
-        if (!_inMemory)
+        if (!InMemory)
         {
             return 0;
         }
@@ -117,7 +112,7 @@ public sealed unsafe class PageBuffer : IDisposable
     public void Read(long offset, Span<byte> destination)
     {
         CheckRange(offset, destination.Length);
-        if (!_inMemory)
+        if (!InMemory)
         {
             int done = _file is null ? 0 : Interop.PreadAll(_file, destination, offset);
             // Appended but never written: a sparse hole, which reads as zeros.
@@ -151,7 +146,7 @@ public sealed unsafe class PageBuffer : IDisposable
     {
         CheckRange(offset, length);
         view = default;
-        if (!_inMemory || offset / SegmentSize != (offset + length - 1) / SegmentSize)
+        if (!InMemory || offset / SegmentSize != (offset + length - 1) / SegmentSize)
         {
             return false;
         }
